@@ -1,0 +1,47 @@
+# signhub — two commands: `make demo` (dashboard with demo data) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: install env demo test lint format serve bench clean
+
+env: .env
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+# Fresh random SECRET_KEY and credential key, written once and never overwritten.
+.env: | $(BIN)/python
+	$(BIN)/python -c "import secrets; from cryptography.fernet import Fernet; \
+	print('SECRET_KEY=' + secrets.token_urlsafe(50)); \
+	print('SIGNHUB_ENCRYPTION_KEYS=' + Fernet.generate_key().decode())" > .env || (rm -f .env; exit 1)
+
+install: $(STAMP) .env
+
+demo: install
+	$(BIN)/python manage.py demo
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -W error::DeprecationWarning -m pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+format: lint
+
+bench: install
+	$(BIN)/python bench/sync_throughput.py
+
+clean:
+	rm -rf $(VENV) data staticfiles

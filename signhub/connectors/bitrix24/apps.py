@@ -1,0 +1,7 @@
+from signhub.core.registry import ConnectorAppConfig
+
+
+class Bitrix24Config(ConnectorAppConfig):
+    name = "signhub.connectors.bitrix24"
+    label = "connector_bitrix24"
+    verbose_name = "Bitrix24 e-Signature for HR"

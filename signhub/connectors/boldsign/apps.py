@@ -1,0 +1,7 @@
+from signhub.core.registry import ConnectorAppConfig
+
+
+class BoldSignConfig(ConnectorAppConfig):
+    name = "signhub.connectors.boldsign"
+    label = "connector_boldsign"
+    verbose_name = "BoldSign"

@@ -1,0 +1,7 @@
+from signhub.core.registry import ConnectorAppConfig
+
+
+class JSignConfig(ConnectorAppConfig):
+    name = "signhub.connectors.jsign"
+    label = "connector_jsign"
+    verbose_name = "JSign"

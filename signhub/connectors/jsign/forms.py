@@ -1,0 +1,5 @@
+from signhub.core.forms import ProviderForm
+
+
+class JSignForm(ProviderForm):
+    """Placeholder until the JSign connector lands."""

@@ -1,0 +1,144 @@
+"""Admin console: accounts with write-only credentials, read-only sync runs and audit."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from .errors import ConnectorError
+from .forms import validate_base_url
+from .models import AuditEvent, ProviderAccount, SyncRun
+from .registry import registry
+
+
+class ProviderAccountForm(forms.ModelForm):
+    """Adds the provider's own credential fields; secrets show as set/not set, never the value."""
+
+    class Meta:
+        model = ProviderAccount
+        fields = ["name", "provider", "base_url", "enabled", "visible_to", "options"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["base_url"].required = False
+        provider = self.instance.provider if self.instance.pk else None
+        self.provider_form_class = registry.get(provider).credential_form if provider else None
+        if self.provider_form_class is None:
+            return
+        stored = self.instance.credentials
+        for name in self.provider_form_class.credential_fields:
+            field = self.provider_form_class.base_fields[name]
+            clone = forms.CharField(
+                required=False,
+                label=field.label or name,
+                widget=forms.PasswordInput(render_value=False),
+            )
+            state = "set" if stored.get(name) else "not set"
+            clone.help_text = f"Currently {state}. Leave blank to keep; type a value to replace."
+            self.fields[f"cred_{name}"] = clone
+
+    def clean_base_url(self):
+        url = self.cleaned_data.get("base_url")
+        if not url:
+            provider = self.cleaned_data.get("provider") or self.instance.provider
+            return registry.get(provider).default_base_url if provider else url
+        try:
+            return validate_base_url(url)
+        except ValidationError:
+            raise
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.provider_form_class is None:
+            return cleaned
+        merged = dict(self.instance.credentials)
+        for name in self.provider_form_class.credential_fields:
+            value = cleaned.get(f"cred_{name}")
+            if value:
+                merged[name] = value
+        data = {**(cleaned.get("options") or {}), **merged}
+        provider_form = self.provider_form_class(data=data)
+        if not provider_form.is_valid():
+            for name, errors in provider_form.errors.items():
+                target = f"cred_{name}" if f"cred_{name}" in self.fields else None
+                self.add_error(target, errors)
+        else:
+            self.instance.credentials = {**merged, **provider_form.credentials()}
+        return cleaned
+
+
+@admin.register(ProviderAccount)
+class ProviderAccountAdmin(admin.ModelAdmin):
+    form = ProviderAccountForm
+    list_display = [
+        "name",
+        "provider",
+        "enabled",
+        "last_success_at",
+        "failures_in_a_row",
+        "needs_reconnect",
+    ]
+    list_filter = ["provider", "enabled", "needs_reconnect"]
+    search_fields = ["name"]
+    filter_horizontal = ["visible_to"]
+    readonly_fields = [
+        "last_success_at",
+        "last_full_sync_at",
+        "last_error_at",
+        "last_error",
+        "needs_reconnect",
+        "failures_in_a_row",
+    ]
+    actions = ["test_connection"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The provider decides which credential fields exist: fixed once created.
+        return [*self.readonly_fields, "provider"] if obj else self.readonly_fields
+
+    @admin.action(description="Test connection")
+    def test_connection(self, request, queryset):
+        for account in queryset:
+            try:
+                result = account.connector().check_connection()
+            except ConnectorError as exc:
+                self.message_user(request, f"{account.name}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(request, f"{account.name}: OK — {result}", messages.SUCCESS)
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "account",
+        "state",
+        "full",
+        "trigger",
+        "queued_at",
+        "fetched",
+        "created",
+        "updated",
+        "removed",
+        "error_code",
+    ]
+    list_filter = ["state", "full", "account"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor_label", "action", "target", "ip", "result", "bytes"]
+    list_filter = ["action", "result"]
+    search_fields = ["actor_label", "target"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

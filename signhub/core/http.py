@@ -1,0 +1,267 @@
+"""The one HTTP choke point every connector uses.
+
+Always a timeout and a User-Agent; bounded retries with exponential backoff and jitter for
+429, 5xx, timeouts, connection resets and malformed JSON; Retry-After honoured; a client-side
+throttle; `requests` exceptions turned into ConnectorError with plain words. The retry loop
+lives here (not in urllib3) so tests can count attempts. Nothing here puts a URL's query
+string or a header in a message: tokens often travel there.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+
+from .errors import ConnectorError
+
+USER_AGENT = "signhub/0.1 (+https://github.com/signhub)"
+
+# Indirection so tests can replace waiting with a no-op (and record the waits).
+sleep: Callable[[float], None] = time.sleep
+monotonic: Callable[[], float] = time.monotonic
+
+
+def _sleep(seconds: float) -> None:
+    if seconds > 0:
+        sleep(seconds)
+
+
+class Throttle:
+    """A token bucket: at most `rate` requests per second on average, bursts up to `burst`."""
+
+    def __init__(self, rate: float, burst: int = 1) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self._tokens = float(self.burst)
+        self._updated = monotonic()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        with self._lock:
+            now = monotonic()
+            self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
+            self._updated = now
+            if self._tokens >= 1:
+                self._tokens -= 1
+                return
+            wait = (1 - self._tokens) / self.rate
+            self._tokens = 0.0
+            self._updated = now + wait
+        _sleep(wait)
+
+    def pause(self, seconds: float) -> None:
+        """The provider told us to slow down: empty the bucket for `seconds`."""
+        with self._lock:
+            self._tokens = min(self._tokens, 0.0) - seconds * self.rate
+
+
+_throttles: dict[str, Throttle] = {}
+_throttles_lock = threading.Lock()
+
+
+def shared_throttle(key: str, rate: float, burst: int = 1) -> Throttle:
+    """One bucket per key (e.g. per portal or per account), shared by all threads."""
+    with _throttles_lock:
+        throttle = _throttles.get(key)
+        if throttle is None or throttle.rate != rate or throttle.burst != burst:
+            throttle = _throttles[key] = Throttle(rate, burst)
+        return throttle
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds: either a number or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).hostname or "?"
+
+
+ErrorHook = Callable[[requests.Response], ConnectorError | None]
+
+
+class HttpClient:
+    """A requests.Session with our retry, throttle and error policy.
+
+    `error_hook(response)` lets a connector read its provider's error body: return a
+    ConnectorError to use it, or None to fall back to the status-code defaults.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        error_hook: ErrorHook | None = None,
+        throttle: Throttle | None = None,
+        timeout: float | None = None,
+        max_attempts: int | None = None,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+        max_wait: float | None = None,
+    ) -> None:
+        self.name = name
+        self.error_hook = error_hook
+        self.throttle = throttle
+        self.timeout = timeout or settings.SIGNHUB_HTTP_TIMEOUT
+        self.max_attempts = max_attempts or settings.SIGNHUB_HTTP_MAX_ATTEMPTS
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.max_wait = max_wait if max_wait is not None else settings.SIGNHUB_HTTP_MAX_WAIT
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.attempts = 0  # total requests sent, for request-count checks
+
+    def close(self) -> None:
+        self.session.close()
+
+    # -- public API -----------------------------------------------------------------
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """Send with retries; return the (successful) response. Raises ConnectorError."""
+        response, _ = self._send(method, url, want_json=False, **kwargs)
+        return response
+
+    def request_json(self, method: str, url: str, **kwargs: Any) -> Any:
+        """Like request(), and the body must be JSON: a malformed body is retried."""
+        _, data = self._send(method, url, want_json=True, **kwargs)
+        return data
+
+    # -- policy -----------------------------------------------------------------------
+
+    def backoff(self, attempt: int) -> float:
+        delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        return delay * random.uniform(0.5, 1.5)
+
+    def classify(self, response: requests.Response) -> ConnectorError | None:
+        """None when the response is a success; otherwise the error it means."""
+        if self.error_hook is not None:
+            error = self.error_hook(response)
+            if error is not None:
+                return error
+        status = response.status_code
+        if status < 400:
+            return None
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if status == 401:
+            return ConnectorError(
+                f"{self.name} rejected the credentials",
+                code="unauthorized",
+                status=status,
+                refresh=True,
+            )
+        if status == 403:
+            return ConnectorError(
+                f"{self.name} refused access (403): the account lacks a permission",
+                code="forbidden",
+                status=status,
+            )
+        if status == 404:
+            return ConnectorError(
+                f"{self.name} has no such item (404)", code="not_found", status=404
+            )
+        if status == 429:
+            return ConnectorError(
+                f"{self.name} rate limit reached",
+                code="rate_limited",
+                status=status,
+                retryable=True,
+                retry_after=retry_after,
+            )
+        if status >= 500:
+            return ConnectorError(
+                f"{self.name} had a server error ({status})",
+                code="server_error",
+                status=status,
+                retryable=True,
+                retry_after=retry_after,
+            )
+        return ConnectorError(
+            f"{self.name} refused the request ({status})", code="bad_request", status=status
+        )
+
+    # -- the loop -----------------------------------------------------------------------
+
+    def _send(self, method: str, url: str, *, want_json: bool, **kwargs: Any):
+        kwargs.setdefault("timeout", self.timeout)
+        host = host_of(url)
+        for attempt in range(1, self.max_attempts + 1):
+            if self.throttle is not None:
+                self.throttle.acquire()
+            self.attempts += 1
+            data = None
+            try:
+                response = self.session.request(method, url, **kwargs)
+            except requests.Timeout:
+                error = ConnectorError(
+                    f"{self.name} ({host}) did not answer within {kwargs['timeout']} s",
+                    code="timeout",
+                    retryable=True,
+                )
+            except (
+                requests.ConnectionError,
+                requests.exceptions.ChunkedEncodingError,
+                requests.exceptions.ContentDecodingError,
+            ):
+                error = ConnectorError(
+                    f"Could not reach {self.name} ({host}): the connection failed or was reset",
+                    code="connection_error",
+                    retryable=True,
+                )
+            except requests.RequestException as exc:
+                raise ConnectorError(
+                    f"Request to {self.name} ({host}) failed: {type(exc).__name__}",
+                    code="request_error",
+                ) from None
+            else:
+                error = self.classify(response)
+                if error is None and want_json:
+                    try:
+                        data = response.json()
+                    except ValueError:
+                        error = ConnectorError(
+                            f"{self.name} sent a malformed or truncated JSON body",
+                            code="malformed_response",
+                            retryable=True,
+                        )
+                if error is None:
+                    return response, data
+                response.close()
+            if not error.retryable or attempt == self.max_attempts:
+                if error.retryable:
+                    error.message = f"{error.message} (gave up after {attempt} attempts)"
+                    error.args = (error.message,)
+                raise error
+            delay = error.retry_after if error.retry_after is not None else self.backoff(attempt)
+            if delay > self.max_wait:
+                raise ConnectorError(
+                    f"{error.message}; the provider asks to wait {int(delay)} s, longer than "
+                    f"the {int(self.max_wait)} s we wait — try again later",
+                    code=error.code,
+                    status=error.status,
+                    retryable=True,
+                    retry_after=delay,
+                )
+            _sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover

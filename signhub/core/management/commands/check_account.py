@@ -1,0 +1,26 @@
+"""python manage.py check_account NAME — one cheap authenticated call to the provider."""
+
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from signhub.core.errors import ConnectorError
+from signhub.core.models import ProviderAccount
+
+
+class Command(BaseCommand):
+    help = "Test an account's connection and credentials."
+
+    def add_arguments(self, parser):
+        parser.add_argument("name")
+
+    def handle(self, *args, **opts):
+        account = ProviderAccount.objects.filter(name=opts["name"]).first()
+        if account is None:
+            raise CommandError(f"No account named {opts['name']!r}")
+        try:
+            message = account.connector().check_connection()
+        except ConnectorError as exc:
+            self.stderr.write(f"{account.name}: FAILED [{exc.code}] {exc.message}")
+            sys.exit(1)
+        self.stdout.write(f"{account.name}: ok — {message}")

@@ -1,0 +1,266 @@
+"""The index: provider accounts, the normalized signed documents, sync runs, audit events."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from .crypto import EncryptedJSONField
+from .status import DocumentStatus
+
+
+def provider_choices() -> list[tuple[str, str]]:
+    """Choices derived from the connector registry (a callable keeps migrations stable)."""
+    from .registry import registry
+
+    return registry.choices()
+
+
+class AccountQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AccountQuerySet:
+        """Accounts a user may see: superusers all, others those shared with their groups."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(visible_to__in=user.groups.all()).distinct()
+
+
+class ProviderAccount(models.Model):
+    """A named connection to one provider, with encrypted credentials and sync health."""
+
+    name = models.CharField(max_length=100, unique=True)
+    provider = models.CharField(max_length=32, choices=provider_choices)
+    base_url = models.CharField(max_length=500, help_text="API root; defaults to the provider's.")
+    credentials = EncryptedJSONField(blank=True, default=dict, editable=False)
+    options = models.JSONField(blank=True, default=dict)
+    enabled = models.BooleanField(default=True)
+    visible_to = models.ManyToManyField(
+        Group,
+        blank=True,
+        related_name="provider_accounts",
+        help_text="Groups whose members may see this account's documents.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    # Connector bookkeeping between syncs (high-water marks etc.), owned by the connector.
+    sync_state = models.JSONField(blank=True, default=dict, editable=False)
+
+    # Sync health, shown per account in the dashboard.
+    last_sync_started_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_success_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_full_sync_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_error = models.TextField(blank=True, editable=False)
+    last_error_code = models.CharField(max_length=64, blank=True, editable=False)
+    needs_reconnect = models.BooleanField(default=False, editable=False)
+    failures_in_a_row = models.PositiveIntegerField(default=0, editable=False)
+
+    # Cross-process sync lock: a conditional UPDATE claims it (works on SQLite and PostgreSQL).
+    sync_lock_token = models.CharField(max_length=36, blank=True, editable=False)
+    sync_lock_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_provider_display()})"
+
+    @property
+    def connector_class(self):
+        from .registry import registry
+
+        return registry.get(self.provider)
+
+    def connector(self, **kwargs):
+        return self.connector_class(self, **kwargs)
+
+    @property
+    def is_stale(self) -> bool:
+        if self.last_success_at is None:
+            return True
+        age = timezone.now() - self.last_success_at
+        return age.total_seconds() > settings.SIGNHUB_STALE_AFTER_MINUTES * 60
+
+    @property
+    def last_sync_failed(self) -> bool:
+        return bool(self.last_error_at) and (
+            self.last_success_at is None or self.last_error_at > self.last_success_at
+        )
+
+
+class DocumentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> DocumentQuerySet:
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(account__in=ProviderAccount.objects.visible_to(user).values("pk"))
+
+    def present(self) -> DocumentQuerySet:
+        return self.filter(removed_at__isnull=True)
+
+
+class SignedDocument(models.Model):
+    """One document of one provider account, normalized; `raw` keeps the provider's JSON."""
+
+    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="documents")
+    provider = models.CharField(max_length=32, choices=provider_choices)
+    external_id = models.CharField(max_length=255)
+    title = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=DocumentStatus.choices)
+    provider_status = models.CharField(max_length=64, blank=True)
+    sender_name = models.CharField(max_length=255, blank=True)
+    sender_email = models.CharField(max_length=255, blank=True)
+    # [{name, email, role, status, order, decided_at}], in signing order.
+    signers = models.JSONField(default=list, blank=True)
+    labels = models.JSONField(default=list, blank=True)
+    # [{key, name, kind}] — opaque handles the connector turns into a download; never URLs.
+    files = models.JSONField(default=list, blank=True)
+    raw = models.JSONField(default=dict, blank=True)
+
+    # Provider timestamps, aware UTC.
+    created_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+
+    # Index bookkeeping.
+    search_text = models.TextField(blank=True, editable=False)
+    content_hash = models.CharField(max_length=64, editable=False)
+    first_seen_at = models.DateTimeField(editable=False)
+    last_seen_at = models.DateTimeField(editable=False)
+    removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-completed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "external_id"], name="document_unique_per_account"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=DocumentStatus.values), name="document_status_known"
+            ),
+        ]
+        indexes = [
+            # Dashboard sorts (ties broken by id for a stable order).
+            models.Index(fields=["completed_at", "id"], name="doc_completed_idx"),
+            models.Index(fields=["created_at", "id"], name="doc_created_idx"),
+            models.Index(fields=["last_activity_at", "id"], name="doc_activity_idx"),
+            # Status chips and the provider/status filters.
+            models.Index(fields=["status", "completed_at"], name="doc_status_idx"),
+            models.Index(fields=["provider", "status"], name="doc_provider_status_idx"),
+            # Removal sweep after a full sync and the "include removed" filter.
+            models.Index(fields=["account", "removed_at", "last_seen_at"], name="doc_sweep_idx"),
+            models.Index(fields=["sender_email"], name="doc_sender_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.external_id
+
+    def file(self, key: str) -> dict | None:
+        return next((f for f in self.files if f.get("key") == key), None)
+
+
+class DocumentParty(models.Model):
+    """A sender or signer of a document, one row per email, for the employee view."""
+
+    class Role(models.TextChoices):
+        SENDER = "sender", "Sender"
+        SIGNER = "signer", "Signer"
+
+    document = models.ForeignKey(SignedDocument, on_delete=models.CASCADE, related_name="parties")
+    role = models.CharField(max_length=8, choices=Role.choices)
+    email = models.CharField(max_length=255)  # lower-cased
+    name = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=64, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Employee view and signer-email filter: documents of one person.
+            models.Index(fields=["email", "role"], name="party_email_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.email}"
+
+
+class SyncRun(models.Model):
+    """One sync of one account: progress while it runs, outcome when it ends."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped (already running)"
+
+    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="sync_runs")
+    full = models.BooleanField(default=False)
+    trigger = models.CharField(max_length=16, default="cli")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.QUEUED)
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pages = models.PositiveIntegerField(default=0)
+    fetched = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    removed = models.PositiveIntegerField(default=0)
+    expected_total = models.PositiveIntegerField(null=True, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["account", "-queued_at"], name="syncrun_account_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.state} {self.queued_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+    @property
+    def progress_percent(self) -> int | None:
+        if self.expected_total:
+            return min(100, int(self.fetched * 100 / self.expected_total))
+        return None
+
+
+class AuditEvent(models.Model):
+    """Append-only record of sensitive actions (downloads, exports, credential changes...)."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    actor_label = models.CharField(max_length=150, blank=True)  # survives user deletion
+    action = models.CharField(max_length=40, db_index=True)
+    target = models.CharField(max_length=500, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    result = models.CharField(max_length=20, default="ok")
+    bytes = models.BigIntegerField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action} {self.target}"

@@ -1,0 +1,207 @@
+"""The sync engine: one account at a time, failures recorded as data, never raised.
+
+`sync_account` walks the connector's pages, writes each page in one transaction, sweeps
+removals after a complete full listing, and records a SyncRun. A per-account lock (a
+conditional UPDATE, so it holds across threads, processes and machines on SQLite and
+PostgreSQL) makes sure two syncs of one account never overlap. `sync_accounts` runs several
+accounts concurrently so the wall time is close to the slowest account.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connections
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .connector import SyncContext
+from .errors import ConnectorError
+from .index import IndexWriter
+from .models import ProviderAccount, SyncRun
+
+logger = logging.getLogger("signhub.sync")
+
+Progress = Callable[[SyncRun], None]
+
+
+def _lock_ttl() -> timedelta:
+    return timedelta(seconds=settings.SIGNHUB_SYNC_LOCK_SECONDS)
+
+
+def acquire_lock(account_id: int) -> str | None:
+    """Claim the account's sync lock; None when another live sync holds it."""
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    claimed = (
+        ProviderAccount.objects.filter(pk=account_id)
+        .filter(Q(sync_lock_expires_at__isnull=True) | Q(sync_lock_expires_at__lt=now))
+        .update(sync_lock_token=token, sync_lock_expires_at=now + _lock_ttl())
+    )
+    return token if claimed else None
+
+
+def extend_lock(account_id: int, token: str) -> None:
+    ProviderAccount.objects.filter(pk=account_id, sync_lock_token=token).update(
+        sync_lock_expires_at=timezone.now() + _lock_ttl()
+    )
+
+
+def release_lock(account_id: int, token: str) -> None:
+    ProviderAccount.objects.filter(pk=account_id, sync_lock_token=token).update(
+        sync_lock_token="", sync_lock_expires_at=None
+    )
+
+
+_PROGRESS_FIELDS = ["pages", "fetched", "created", "updated", "expected_total"]
+
+
+def sync_account(
+    account: ProviderAccount,
+    *,
+    full: bool = False,
+    trigger: str = "cli",
+    run: SyncRun | None = None,
+    progress: Progress | None = None,
+) -> SyncRun:
+    """Sync one account and return its SyncRun. Never raises for provider failures."""
+    if run is None:
+        run = SyncRun.objects.create(account=account, full=full, trigger=trigger)
+    token = acquire_lock(account.pk)
+    if token is None:
+        run.state = SyncRun.State.SKIPPED
+        run.finished_at = timezone.now()
+        run.error_message = "Another sync of this account is already running."
+        run.save(update_fields=["state", "finished_at", "error_message"])
+        return run
+
+    try:
+        account.refresh_from_db()
+        full = full or run.full or not account.last_full_sync_at
+        run.full = full
+        run.state = SyncRun.State.RUNNING
+        run.started_at = timezone.now()
+        run.save(update_fields=["full", "state", "started_at"])
+        ProviderAccount.objects.filter(pk=account.pk).update(last_sync_started_at=run.started_at)
+        if progress:
+            progress(run)
+        _run(account, run, token, progress)
+    finally:
+        release_lock(account.pk, token)
+    return run
+
+
+def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress | None) -> None:
+    writer = IndexWriter(account, seen_at=run.started_at)
+    ctx = SyncContext(full=run.full, state=dict(account.sync_state), known_ids=writer.known_ids)
+    connector = None
+    try:
+        connector = account.connector()
+        for page in connector.iter_pages(ctx):
+            stats = writer.write(page.documents)
+            run.pages += 1
+            run.fetched += stats.fetched
+            run.created += stats.created
+            run.updated += stats.updated
+            if page.expected_total is not None:
+                run.expected_total = page.expected_total
+            run.save(update_fields=_PROGRESS_FIELDS)
+            extend_lock(account.pk, token)
+            if progress:
+                progress(run)
+        now = timezone.now()
+        if run.full:
+            run.removed = writer.sweep_removed(now)
+    except ConnectorError as exc:
+        _fail(account, run, exc.code, exc.message, needs_reconnect=exc.needs_reconnect)
+    except Exception:
+        logger.exception("Sync of account %s crashed", account.pk)
+        _fail(
+            account,
+            run,
+            "internal_error",
+            "signhub hit an internal error during the sync; the details are in the server log.",
+        )
+    else:
+        run.state = SyncRun.State.SUCCEEDED
+        run.finished_at = now
+        run.save(update_fields=["state", "finished_at", "removed"])
+        updates = {
+            "last_success_at": now,
+            "failures_in_a_row": 0,
+            "needs_reconnect": False,
+            "sync_state": ctx.state,
+            "last_error": "",
+            "last_error_code": "",
+        }
+        if run.full:
+            updates["last_full_sync_at"] = now
+        ProviderAccount.objects.filter(pk=account.pk).update(**updates)
+        logger.info(
+            "Synced %s: %s fetched, %s created, %s updated, %s removed",
+            account.name,
+            run.fetched,
+            run.created,
+            run.updated,
+            run.removed,
+        )
+    finally:
+        if connector is not None:
+            connector.http.close()
+    if progress:
+        progress(run)
+
+
+def _fail(account, run, code: str, message: str, *, needs_reconnect: bool = False) -> None:
+    now = timezone.now()
+    run.state = SyncRun.State.FAILED
+    run.finished_at = now
+    run.error_code = code[:64]
+    run.error_message = message
+    run.save(update_fields=["state", "finished_at", "error_code", "error_message"])
+    ProviderAccount.objects.filter(pk=account.pk).update(
+        last_error_at=now,
+        last_error=message,
+        last_error_code=code[:64],
+        needs_reconnect=needs_reconnect,
+        failures_in_a_row=F("failures_in_a_row") + 1,
+    )
+    logger.warning("Sync of %s failed (%s): %s", account.name, code, message)
+
+
+def sync_accounts(
+    accounts: Iterable[ProviderAccount],
+    *,
+    full: bool = False,
+    trigger: str = "cli",
+    progress: Progress | None = None,
+    concurrency: int | None = None,
+) -> list[SyncRun]:
+    """Sync several accounts at once; one failing never stops the others."""
+    accounts = list(accounts)
+    workers = max(1, min(len(accounts), concurrency or settings.SIGNHUB_SYNC_CONCURRENCY))
+
+    def one(account: ProviderAccount) -> SyncRun:
+        return sync_account(account, full=full, trigger=trigger, progress=progress)
+
+    def in_thread(account: ProviderAccount) -> SyncRun:
+        try:
+            return one(account)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    if workers == 1 or (connections["default"].vendor == "sqlite" and _in_memory()):
+        return [one(a) for a in accounts]
+    close_old_connections()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync") as pool:
+        return list(pool.map(in_thread, accounts))
+
+
+def _in_memory() -> bool:
+    name = str(connections["default"].settings_dict.get("NAME", ""))
+    return ":memory:" in name or "mode=memory" in name

@@ -1,0 +1,185 @@
+"""signhub settings: one module, read from the environment (12-factor).
+
+Zero-config defaults give an embedded install (SQLite file, local-memory cache, tasks
+in the database); DATABASE_URL / CACHE_URL / SIGNHUB_TASK_BACKEND switch to PostgreSQL,
+Redis and real workers without code changes. An `.env` file beside manage.py is read
+when present (`make env` writes one with fresh random keys).
+"""
+
+import sys
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+TESTING = "pytest" in sys.modules
+
+env = environ.Env()
+if (BASE_DIR / ".env").is_file() and not TESTING:
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+DEBUG = env.bool("DEBUG", default=False)
+DATA_DIR = Path(env.str("SIGNHUB_DATA_DIR", default=str(BASE_DIR / "data")))
+
+_DEV_SECRET = "signhub-insecure-development-key-do-not-use-in-production"
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not (DEBUG or TESTING):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set and DEBUG is off. Run `make env` to write a .env file "
+            "with fresh keys, or set SECRET_KEY in the environment."
+        )
+    SECRET_KEY = _DEV_SECRET
+
+# Fernet keys for provider credentials, newest first; older keys still decrypt so keys can
+# be rotated (`manage.py rotate_credentials`). Without any, a key derived from SECRET_KEY
+# is used — fine for development, but rotating SECRET_KEY would then lose the credentials.
+SIGNHUB_ENCRYPTION_KEYS = env.list("SIGNHUB_ENCRYPTION_KEYS", default=[])
+
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "signhub.core",
+    # One app per provider; each registers its connector when Django starts.
+    "signhub.connectors.box",
+    "signhub.connectors.boldsign",
+    "signhub.connectors.jsign",
+    "signhub.connectors.bitrix24",
+    "signhub.sandbox",
+    "signhub.dashboard",
+    "signhub.persist",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "signhub.urls"
+WSGI_APPLICATION = "signhub.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    }
+]
+
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'signhub.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # WAL lets readers (the dashboard) run while a sync writes; IMMEDIATE transactions plus a
+    # busy timeout make concurrent writers queue instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+    # A file (not :memory:) so threads in tests share one real database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-signhub.sqlite3")}
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://signhub")}
+
+TASKS = {
+    "default": {
+        "BACKEND": env.str(
+            "SIGNHUB_TASK_BACKEND",
+            default="django_tasks.backends.immediate.ImmediateBackend"
+            if TESTING
+            else "django_tasks_db.DatabaseBackend",
+        )
+    }
+}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard:documents"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Security: production-grade unless DEBUG.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_SAVE_EVERY_REQUEST = True  # expiry counts from the last request (inactivity)
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not TESTING)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not TESTING)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not TESTING)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if TESTING else 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+if env.bool("SIGNHUB_BEHIND_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+
+# signhub's own knobs.
+SIGNHUB_SANDBOX_ENABLED = env.bool("SIGNHUB_SANDBOX_ENABLED", default=DEBUG or TESTING)
+SIGNHUB_ALLOW_INSECURE_HTTP = env.bool("SIGNHUB_ALLOW_INSECURE_HTTP", default=False)
+SIGNHUB_SYNC_CONCURRENCY = env.int("SIGNHUB_SYNC_CONCURRENCY", default=4)
+SIGNHUB_SYNC_LOCK_SECONDS = env.int("SIGNHUB_SYNC_LOCK_SECONDS", default=600)
+SIGNHUB_STALE_AFTER_MINUTES = env.int("SIGNHUB_STALE_AFTER_MINUTES", default=120)
+SIGNHUB_HTTP_TIMEOUT = env.float("SIGNHUB_HTTP_TIMEOUT", default=30.0)
+SIGNHUB_HTTP_MAX_ATTEMPTS = env.int("SIGNHUB_HTTP_MAX_ATTEMPTS", default=6)
+SIGNHUB_HTTP_MAX_WAIT = env.float("SIGNHUB_HTTP_MAX_WAIT", default=300.0)
+SIGNHUB_DOWNLOAD_FILENAME = env.str(
+    "SIGNHUB_DOWNLOAD_FILENAME", default="{date} {title} ({provider}){ext}"
+)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,0 +1,42 @@
+"""Shared fixtures: fake connectors registered, no real waiting, account factories."""
+
+from __future__ import annotations
+
+import pytest
+
+from signhub.core import http
+from signhub.core.models import ProviderAccount
+
+from . import fakes  # noqa: F401  (registers the fake connectors)
+
+
+@pytest.fixture(autouse=True)
+def no_sleep(monkeypatch) -> list[float]:
+    """Backoff and throttle waits are recorded instead of slept."""
+    waits: list[float] = []
+    monkeypatch.setattr(http, "sleep", waits.append)
+    return waits
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fake_data():
+    fakes.FakeConnector.data = {}
+    yield
+    fakes.FakeConnector.data = {}
+
+
+@pytest.fixture
+def make_account(db):
+    def make(provider: str = "fake", name: str | None = None, **kwargs) -> ProviderAccount:
+        connector = __import__("signhub.core.registry", fromlist=["registry"]).registry.get(
+            provider
+        )
+        kwargs.setdefault("base_url", connector.default_base_url)
+        kwargs.setdefault("credentials", {"token": "t0k3n"} if provider.startswith("fake") else {})
+        return ProviderAccount.objects.create(
+            name=name or f"{provider}-{ProviderAccount.objects.count() + 1}",
+            provider=provider,
+            **kwargs,
+        )
+
+    return make
