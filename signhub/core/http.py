@@ -265,3 +265,27 @@ class HttpClient:
                 )
             _sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+
+def ensure_allowed_url(url: str, *, allowed_hosts: set[str], require_https: bool) -> str:
+    """Refuse to fetch a URL unless its host is one the account owns (anti-SSRF).
+
+    Used before following provider-supplied URLs (download links, redirects): only http(s),
+    only the listed hosts (exact match, case-insensitive), and https when the account's
+    base URL is https.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise ConnectorError(
+            "Refused a download link with an unsupported scheme", code="unsafe_url"
+        )
+    if require_https and parts.scheme != "https":
+        raise ConnectorError(
+            "Refused a plain-http download link for an https account", code="unsafe_url"
+        )
+    host = (parts.hostname or "").lower()
+    if host not in {h.lower() for h in allowed_hosts}:
+        raise ConnectorError(
+            f"Refused a download link to a foreign host ({host or '?'})", code="unsafe_url"
+        )
+    return url

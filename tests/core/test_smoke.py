@@ -1,10 +1,9 @@
 from signhub.core.sync import sync_account
-
-from .fakes import make_record
+from tests.fakes import make_record
 
 
 def test_sync_indexes_fake_documents(make_account):
-    from .fakes import FakeConnector
+    from tests.fakes import FakeConnector
 
     account = make_account("fake", name="acme")
     FakeConnector.data["acme"] = [make_record(i) for i in range(25)]

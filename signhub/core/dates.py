@@ -1,0 +1,39 @@
+"""Provider timestamps to aware UTC datetimes: one parser for every format we meet."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def to_utc(value: object, *, naive_tz=UTC) -> datetime | None:
+    """Parse ISO 8601 (offset, `Z`, or naive = `naive_tz`, any fraction length) or unix
+    seconds (int/float/digit string; values that only make sense as milliseconds are
+    divided by 1000). Empty or unparsable values give None rather than a guess."""
+    if value in (None, "", 0):
+        return None
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        seconds = float(value)
+        if seconds > 1e11:  # milliseconds
+            seconds /= 1000
+        return datetime.fromtimestamp(seconds, tz=UTC)
+    elif isinstance(value, str):
+        text = value.strip()
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            return to_utc(float(text), naive_tz=naive_tz)
+        text = text.replace("Z", "+00:00").replace("z", "+00:00")
+        # Python < 3.11 style limits: normalise the fraction to 6 digits.
+        text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
+        try:
+            dt = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+        except ValueError:
+            return None
+    else:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=naive_tz)
+    return dt.astimezone(UTC)
