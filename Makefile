@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP) .env
 
 demo: install
-	$(BIN)/python manage.py demo
+	DEBUG=1 $(BIN)/python manage.py demo
 
 test: install
 	$(BIN)/ruff check .

@@ -62,3 +62,7 @@ class EncryptedJSONField(models.TextField):
 
     def get_prep_value(self, value):
         return encrypt_json(value or {})
+
+    def value_to_string(self, obj):
+        # Serializers (dumpdata, fixtures) get the ciphertext, never the plain dict.
+        return encrypt_json(self.value_from_object(obj) or {})

@@ -195,7 +195,9 @@ def sync_accounts(
         finally:
             connections.close_all()  # this thread's own connections
 
-    if workers == 1 or (connections["default"].vendor == "sqlite" and _in_memory()):
+    # Worker threads use their own connections: they cannot see rows of a transaction the
+    # caller still has open, nor share an in-memory SQLite database.
+    if workers == 1 or connections["default"].in_atomic_block or _in_memory():
         return [one(a) for a in accounts]
     close_old_connections()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync") as pool:
@@ -203,5 +205,7 @@ def sync_accounts(
 
 
 def _in_memory() -> bool:
+    if connections["default"].vendor != "sqlite":
+        return False
     name = str(connections["default"].settings_dict.get("NAME", ""))
     return ":memory:" in name or "mode=memory" in name

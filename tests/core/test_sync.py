@@ -1,0 +1,209 @@
+"""The sync engine: idempotent upserts, bulk writes, removals, isolation, locking."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from signhub.core.errors import ConnectorError
+from signhub.core.index import IndexWriter
+from signhub.core.models import DocumentParty, SignedDocument, SyncRun
+from signhub.core.status import DocumentStatus
+from signhub.core.sync import acquire_lock, release_lock, sync_account, sync_accounts
+from tests.fakes import FakeConnector, make_record
+
+
+def test_syncing_twice_creates_no_duplicates(make_account):
+    account = make_account(name="acme")
+    FakeConnector.data["acme"] = [make_record(i) for i in range(30)]
+
+    first = sync_account(account)
+    second = sync_account(account)
+
+    assert (first.created, first.updated) == (30, 0)
+    assert (second.created, second.updated, second.fetched) == (0, 0, 30)
+    assert SignedDocument.objects.filter(account=account).count() == 30
+    assert DocumentParty.objects.filter(document__account=account).count() == 60
+
+
+def test_changed_documents_are_updated_and_parties_replaced(make_account):
+    account = make_account(name="acme")
+    FakeConnector.data["acme"] = [make_record(1)]
+    sync_account(account)
+    FakeConnector.data["acme"] = [make_record(1, title="Renamed", sender_email="boss@example.com")]
+
+    run = sync_account(account)
+
+    doc = SignedDocument.objects.get(account=account, external_id="doc-1")
+    assert run.updated == 1
+    assert doc.title == "Renamed"
+    assert set(doc.parties.values_list("role", "email")) == {
+        ("sender", "boss@example.com"),
+        ("signer", "emp1@example.com"),
+    }
+
+
+def _queries_to_write(account, records) -> int:
+    writer = IndexWriter(account, seen_at=timezone.now())
+    with CaptureQueriesContext(connection) as ctx:
+        writer.write(records)
+    return len(ctx.captured_queries)
+
+
+def test_query_count_per_page_does_not_grow_with_page_size(make_account):
+    small = _queries_to_write(make_account(), [make_record(i) for i in range(5)])
+    large = _queries_to_write(make_account(), [make_record(i) for i in range(500)])
+    # SELECT existing, one upsert, SELECT new ids, one INSERT of parties (+ transaction).
+    assert small == large <= 6
+
+
+def test_a_page_of_unchanged_documents_costs_two_queries(make_account):
+    account = make_account()
+    records = [make_record(i) for i in range(300)]
+    _queries_to_write(account, records)
+    assert _queries_to_write(account, records) <= 4  # SELECT existing + one UPDATE (+ tx)
+
+
+def test_a_document_gone_at_the_provider_is_flagged_removed_not_deleted(make_account):
+    account = make_account(name="acme")
+    FakeConnector.data["acme"] = [make_record(i) for i in range(5)]
+    sync_account(account, full=True)
+    FakeConnector.data["acme"] = [make_record(i) for i in range(4)]
+
+    incremental = sync_account(account)
+    assert incremental.removed == 0
+    assert not SignedDocument.objects.filter(removed_at__isnull=False).exists()
+
+    full = sync_account(account, full=True)
+    gone = SignedDocument.objects.get(external_id="doc-4")
+    assert full.removed == 1
+    assert gone.removed_at is not None
+
+    FakeConnector.data["acme"] = [make_record(i) for i in range(5)]
+    sync_account(account, full=True)
+    gone.refresh_from_db()
+    assert gone.removed_at is None
+
+
+def test_the_first_sync_of_an_account_is_full(make_account):
+    account = make_account(name="acme")
+    FakeConnector.data["acme"] = [make_record(1)]
+    assert sync_account(account).full is True
+    assert sync_account(account).full is False
+
+
+def test_a_failure_is_recorded_and_keeps_what_was_stored(make_account):
+    account = make_account(name="acme", options={"page_size": 2})
+    FakeConnector.data["acme"] = [
+        make_record(1),
+        make_record(2),
+        ConnectorError("Fake rejected the token", code="unauthorized", needs_reconnect=True),
+    ]
+
+    run = sync_account(account, full=True)
+
+    account.refresh_from_db()
+    assert run.state == SyncRun.State.FAILED
+    assert run.error_message == "Fake rejected the token"
+    assert account.needs_reconnect is True
+    assert account.failures_in_a_row == 1
+    assert account.last_error == "Fake rejected the token"
+    assert account.documents.count() == 2  # the first page stayed
+    assert not account.documents.filter(removed_at__isnull=False).exists()
+
+
+def test_an_unexpected_crash_becomes_a_plain_failure(make_account):
+    account = make_account(name="acme")
+    FakeConnector.data["acme"] = [RuntimeError("boom secret-token-123")]
+
+    run = sync_account(account)
+
+    assert run.state == SyncRun.State.FAILED
+    assert run.error_code == "internal_error"
+    assert "secret-token-123" not in run.error_message
+
+
+def test_success_clears_the_failure_streak(make_account):
+    account = make_account(name="acme")
+    FakeConnector.data["acme"] = [ConnectorError("down", code="server_error")]
+    sync_account(account)
+    FakeConnector.data["acme"] = [make_record(1)]
+    sync_account(account)
+    account.refresh_from_db()
+    assert account.failures_in_a_row == 0
+    assert account.last_sync_failed is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_failing_account_does_not_stop_the_others(make_account):
+    good = make_account(name="good")
+    bad = make_account(name="bad")
+    also_good = make_account(name="also-good")
+    FakeConnector.data = {
+        "good": [make_record(i) for i in range(3)],
+        "bad": [ConnectorError("provider down", code="server_error", retryable=True)],
+        "also-good": [make_record(i) for i in range(4)],
+    }
+
+    runs = sync_accounts([good, bad, also_good], concurrency=3)
+
+    assert [r.state for r in runs] == ["succeeded", "failed", "succeeded"]
+    assert good.documents.count() == 3
+    assert also_good.documents.count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_syncs_of_one_account_do_not_both_run(make_account):
+    account = make_account(name="acme")
+    entered = threading.Event()
+    release = threading.Event()
+
+    def slow_pages(self, ctx):
+        entered.set()
+        release.wait(10)
+        yield from ()
+
+    results = []
+
+    def run_sync():
+        from django.db import connections
+
+        try:
+            results.append(sync_account(account).state)
+        finally:
+            connections.close_all()
+
+    original = FakeConnector.iter_pages
+    FakeConnector.iter_pages = slow_pages
+    try:
+        first = threading.Thread(target=run_sync)
+        first.start()
+        assert entered.wait(10)
+        second_state = sync_account(account).state
+        release.set()
+        first.join(10)
+    finally:
+        FakeConnector.iter_pages = original
+
+    assert second_state == SyncRun.State.SKIPPED
+    assert results == [SyncRun.State.SUCCEEDED]
+
+
+def test_the_lock_is_exclusive_until_released(make_account):
+    account = make_account()
+    token = acquire_lock(account.pk)
+    assert token
+    assert acquire_lock(account.pk) is None
+    release_lock(account.pk, token)
+    assert acquire_lock(account.pk)
+
+
+def test_unknown_connector_statuses_are_stored_as_unknown(make_account, caplog):
+    from signhub.core.status import map_status
+
+    table = {"done": DocumentStatus.COMPLETED}
+    assert map_status("fake", "done", table) == "completed"
+    assert map_status("fake", "weird", table) == "unknown"
+    assert "weird" in caplog.text
