@@ -1,0 +1,152 @@
+"""Box authentication: OAuth 2.0 (single-use refresh tokens), Client Credentials, developer token.
+
+Which mode an account uses follows from its credential keys:
+- `subject_type` + `subject_id` → Client Credentials Grant (no refresh token: ask for a new
+  access token when it lapses or on 401);
+- `refresh_token` → OAuth 2.0 user auth (refresh on 401; each refresh returns a new pair and
+  the old refresh token dies, so the pair is stored before it is used);
+- `access_token` alone → a developer token (60 minutes, no refresh: 401 = reconnect).
+
+Every token request goes through `Connector.rotate_credentials`, which holds the account row
+lock, stores the new tokens before use, and hands a worker that lost the race the tokens the
+winner stored instead of spending the (already used) refresh token a second time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from signhub.core.errors import ConnectorError
+
+if TYPE_CHECKING:
+    from signhub.core.connector import Connector
+    from signhub.core.http import HttpClient
+
+T = TypeVar("T")
+
+# Renew this many seconds before the announced expiry, so a token does not lapse mid-call.
+EXPIRY_MARGIN = 60
+EXPIRES_KEY = "access_token_expires_at"  # unix seconds; our bookkeeping beside the tokens
+
+RECONNECT = "an administrator must reconnect the account"
+
+
+class BoxAuth:
+    def __init__(self, connector: Connector, http: HttpClient, token_url: str) -> None:
+        self.connector = connector
+        self.http = http
+        self.token_url = token_url
+
+    @property
+    def creds(self) -> dict[str, Any]:
+        return self.connector.credentials
+
+    @property
+    def mode(self) -> str:
+        if self.creds.get("subject_type") and self.creds.get("subject_id"):
+            return "ccg"
+        if self.creds.get("refresh_token"):
+            return "oauth"
+        return "developer"
+
+    # -- using the token -----------------------------------------------------------------
+
+    def call(self, request: Callable[[dict[str, str]], T]) -> T:
+        """Run `request(headers)`; on 401 renew the token once and retry, else reconnect."""
+        self._ensure_fresh()
+        try:
+            return self.connector.with_refresh(
+                lambda: request(self._headers()), self.refresh_after_401
+            )
+        except ConnectorError as exc:
+            if exc.needs_reconnect and exc.code == "unauthorized":
+                exc.message = f"Box rejected the token even after renewing it — {RECONNECT}"
+                exc.args = (exc.message,)
+            raise
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.creds.get('access_token', '')}"}
+
+    def _ensure_fresh(self) -> None:
+        """Renew before the call when we know the token is missing or has lapsed."""
+        if self.mode == "developer":
+            if not self.creds.get("access_token"):
+                raise ConnectorError(
+                    f"No Box access token is stored — {RECONNECT}",
+                    code="no_credentials",
+                    needs_reconnect=True,
+                )
+            return
+        expires = self.creds.get(EXPIRES_KEY)
+        lapsed = isinstance(expires, int | float) and time.time() >= expires - EXPIRY_MARGIN
+        if not self.creds.get("access_token") or lapsed:
+            self.connector.rotate_credentials(self._request_token)
+
+    def refresh_after_401(self) -> None:
+        if self.mode == "developer":
+            raise ConnectorError(
+                "Box rejected the developer token (they last 60 minutes and cannot be "
+                f"refreshed) — {RECONNECT} with a new token",
+                code="unauthorized",
+                status=401,
+                needs_reconnect=True,
+            )
+        self.connector.rotate_credentials(self._request_token)
+
+    # -- the token endpoint -----------------------------------------------------------------
+
+    def _request_token(self, current: dict[str, Any]) -> dict[str, Any]:
+        """One call to the token endpoint; returns the credential keys that changed."""
+        base = {
+            "client_id": current.get("client_id", ""),
+            "client_secret": current.get("client_secret", ""),
+        }
+        if self.mode == "ccg":
+            # https://developer.box.com/guides/authentication/client-credentials/
+            data = {
+                "grant_type": "client_credentials",
+                **base,
+                "box_subject_type": current.get("subject_type", ""),
+                "box_subject_id": current.get("subject_id", ""),
+            }
+            refused = (
+                "Box refused the Client Credentials Grant{detail}: check client_id, "
+                f"client_secret, subject_type and subject_id — {RECONNECT}"
+            )
+        else:
+            # https://developer.box.com/guides/authentication/tokens/refresh/
+            data = {
+                "grant_type": "refresh_token",
+                "refresh_token": current.get("refresh_token", ""),
+                **base,
+            }
+            refused = "Box refused to renew the access token{detail} — " + RECONNECT
+        try:
+            body = self.http.request_json("POST", self.token_url, data=data)
+        except ConnectorError as exc:
+            if exc.retryable:
+                raise  # the endpoint was down or slow: the sync fails, the tokens stay valid
+            detail = f" ({exc.status or '?'} {exc.code})"
+            raise ConnectorError(
+                refused.format(detail=detail),
+                code="token_refused",
+                status=exc.status,
+                needs_reconnect=True,
+            ) from None
+        token = body.get("access_token") if isinstance(body, dict) else None
+        if not isinstance(token, str) or not token:
+            raise ConnectorError(
+                "Box's token endpoint answered without an access token", code="token_malformed"
+            )
+        changed: dict[str, Any] = {"access_token": token}
+        new_refresh = body.get("refresh_token")
+        if self.mode == "oauth" and isinstance(new_refresh, str) and new_refresh:
+            changed["refresh_token"] = new_refresh
+        expires_in = body.get("expires_in")
+        if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+            changed[EXPIRES_KEY] = int(time.time() + expires_in)
+        else:
+            changed[EXPIRES_KEY] = None
+        return changed

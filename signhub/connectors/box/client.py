@@ -1,0 +1,153 @@
+"""Raw Box Sign calls: listing sign requests with marker paging, fetching one, file content.
+
+Every request goes through the core HttpClient (timeouts, bounded retries, Retry-After,
+throttle) with the token from BoxAuth. Box's own download redirects are followed by hand so
+the Box token never travels to the download host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+import requests
+
+from signhub.core import http as core_http
+from signhub.core.errors import ConnectorError
+from signhub.core.http import HttpClient, ensure_allowed_url, parse_retry_after
+
+from .auth import BoxAuth
+
+# The largest page /2.0/sign_requests accepts (box-openapi: limit <= 1000).
+PAGE_LIMIT = 1000
+
+# Hosts Box redirects file downloads to (dl.boxcloud.com and its siblings). A redirect to
+# any other host than these or the account's own API host is refused.
+DOWNLOAD_DOMAINS = ("boxcloud.com",)
+MAX_REDIRECTS = 3
+
+# 202 + Retry-After while Box is still generating a signed PDF or signing log.
+NOT_READY_ATTEMPTS = 4
+NOT_READY_DEFAULT_WAIT = 2.0
+NOT_READY_MAX_WAIT = 30.0
+
+
+def check_download_url(url: str, base_url: str) -> str:
+    """Allow the account's API host or a Box download host (*.boxcloud.com); https when
+    the account is https. Raises ConnectorError otherwise."""
+    host = (urlsplit(url).hostname or "").lower()
+    base_host = (urlsplit(base_url).hostname or "").lower()
+    allowed = host == base_host or any(
+        host == domain or host.endswith(f".{domain}") for domain in DOWNLOAD_DOMAINS
+    )
+    if not allowed:
+        raise ConnectorError(
+            f"Refused a Box download link to a foreign host ({host or '?'})", code="unsafe_url"
+        )
+    return ensure_allowed_url(
+        url, allowed_hosts={host}, require_https=base_url.lower().startswith("https://")
+    )
+
+
+class BoxClient:
+    def __init__(self, http: HttpClient, base_url: str, auth: BoxAuth) -> None:
+        self.http = http
+        self.base_url = base_url
+        self.auth = auth
+
+    def _get_json(self, url: str, params: dict[str, Any] | None = None) -> Any:
+        return self.auth.call(
+            lambda headers: self.http.request_json("GET", url, params=params, headers=headers)
+        )
+
+    # https://developer.box.com/reference/get-sign-requests/
+    def iter_sign_request_pages(self, *, shared: bool) -> Iterator[list[dict[str, Any]]]:
+        """Yield each page's entries until `next_marker` is null or empty.
+
+        The end is decided by the marker only, never by a short page (Box may clamp
+        `limit`). A marker seen twice would loop forever, so it stops the listing with an
+        error rather than silently returning a partial list.
+        """
+        url = f"{self.base_url}/2.0/sign_requests"
+        marker: str | None = None
+        seen_markers: set[str] = set()
+        while True:
+            params: dict[str, Any] = {"limit": PAGE_LIMIT}
+            if shared:
+                params["shared_requests"] = "true"
+            if marker:
+                params["marker"] = marker
+            data = self._get_json(url, params)
+            entries = data.get("entries") if isinstance(data, dict) else None
+            if not isinstance(entries, list):
+                raise ConnectorError(
+                    "Box answered the sign request listing without an `entries` list",
+                    code="malformed_response",
+                )
+            yield [e for e in entries if isinstance(e, dict)]
+            next_marker = data.get("next_marker")
+            if next_marker in (None, ""):
+                return
+            marker = str(next_marker)
+            if marker in seen_markers:
+                raise ConnectorError(
+                    "Box sent the same page marker twice; the listing was stopped to avoid "
+                    "an endless loop",
+                    code="paging_loop",
+                )
+            seen_markers.add(marker)
+
+    # https://developer.box.com/reference/get-sign-requests-id/
+    def get_sign_request(self, sign_request_id: str) -> dict[str, Any]:
+        url = f"{self.base_url}/2.0/sign_requests/{quote(sign_request_id, safe='')}"
+        data = self._get_json(url)
+        if not isinstance(data, dict):
+            raise ConnectorError("Box sent an unexpected sign request body", code="malformed")
+        return data
+
+    def probe(self) -> dict[str, Any]:
+        """The cheapest authenticated call this connector needs: one listing row."""
+        return self._get_json(f"{self.base_url}/2.0/sign_requests", {"limit": 1})
+
+    # https://developer.box.com/reference/get-files-id-content/
+    def open_content(self, file_id: str) -> requests.Response:
+        """A streaming response with the file's bytes (caller closes it).
+
+        Box answers 302 to a short-lived URL on dl.boxcloud.com (followed here without the
+        Authorization header), or 202 + Retry-After while the file is not ready yet
+        (waited for a bounded number of times).
+        """
+        url = f"{self.base_url}/2.0/files/{quote(file_id, safe='')}/content"
+        for attempt in range(1, NOT_READY_ATTEMPTS + 1):
+            response = self.auth.call(
+                lambda headers: self.http.request(
+                    "GET", url, headers=headers, stream=True, allow_redirects=False
+                )
+            )
+            if response.status_code != 202:
+                return self._follow(response)
+            wait = parse_retry_after(response.headers.get("Retry-After"))
+            wait = min(NOT_READY_MAX_WAIT, wait if wait is not None else NOT_READY_DEFAULT_WAIT)
+            response.close()
+            if attempt == NOT_READY_ATTEMPTS:
+                raise ConnectorError(
+                    "Box is still preparing this file; try again in a minute",
+                    code="not_ready",
+                    retryable=True,
+                    retry_after=wait,
+                )
+            core_http.sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _follow(self, response: requests.Response) -> requests.Response:
+        for _ in range(MAX_REDIRECTS):
+            if not response.is_redirect:
+                return response
+            target = urljoin(response.url, response.headers["Location"])
+            response.close()
+            check_download_url(target, self.base_url)
+            # No Authorization header: the link itself is the (short-lived) credential.
+            response = self.http.request("GET", target, stream=True, allow_redirects=False)
+        response.close()
+        raise ConnectorError("Box redirected the download too many times", code="redirect_loop")
