@@ -1,5 +1,91 @@
+"""JSign credentials: saved tokens, an API key login, or both (tokens first, login as backup)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
 from signhub.core.forms import ProviderForm
+
+from .statuses import STATUS_TABLE
+
+# JSign documents no maximum page size; 100 is the largest size common in its samples and
+# UIs, keeps a page's JSON small, and the walk never relies on it (num_pages decides).
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 500
+
+
+def split_option(value: Any) -> list[str]:
+    """A comma-separated option (or a list) → clean items, no empties."""
+    items = value.split(",") if isinstance(value, str) else value or []
+    return [str(i).strip() for i in items if str(i).strip()]
 
 
 class JSignForm(ProviderForm):
-    """Placeholder until the JSign connector lands."""
+    access_token = forms.CharField(required=False, widget=forms.PasswordInput)
+    refresh_token = forms.CharField(required=False, widget=forms.PasswordInput)
+    expires_in = forms.CharField(
+        required=False, help_text="Absolute unix time the access token expires (as JSign sends)."
+    )
+    api_key = forms.CharField(required=False)
+    api_secret = forms.CharField(required=False, widget=forms.PasswordInput)
+    email = forms.EmailField(required=False, help_text="The JSign user the API key logs in as.")
+    password = forms.CharField(required=False, widget=forms.PasswordInput)
+
+    page_size = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_PAGE_SIZE, help_text="Default 100."
+    )
+    statuses = forms.CharField(
+        required=False, help_text="Only list these statuses (comma-separated), e.g. Completed."
+    )
+    categories = forms.CharField(
+        required=False, help_text="Only list envelopes in these categories (comma-separated)."
+    )
+
+    credential_fields = (
+        "access_token",
+        "refresh_token",
+        "expires_in",
+        "api_key",
+        "api_secret",
+        "email",
+        "password",
+    )
+    option_fields = ("page_size", "statuses", "categories")
+    secret_fields = ("access_token", "refresh_token", "api_secret", "password")
+
+    def clean_expires_in(self) -> str:
+        value = (self.cleaned_data.get("expires_in") or "").strip()
+        if value and not value.replace(".", "", 1).isdigit():
+            raise forms.ValidationError("Use the unix time JSign sent, e.g. 1767225600.")
+        return value
+
+    def clean_statuses(self) -> str:
+        statuses = split_option(self.cleaned_data.get("statuses"))
+        unknown = [s for s in statuses if s not in STATUS_TABLE]
+        if unknown:
+            raise forms.ValidationError(
+                f"Unknown JSign status {unknown[0]!r}; use: {', '.join(STATUS_TABLE)}."
+            )
+        return ",".join(statuses)
+
+    def clean_categories(self) -> str:
+        return ",".join(split_option(self.cleaned_data.get("categories")))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        login = ("api_key", "api_secret", "email", "password")
+        given = [k for k in login if data.get(k)]
+        if given and len(given) < len(login):
+            missing = ", ".join(k for k in login if not data.get(k))
+            raise forms.ValidationError(
+                f"A JSign API key login needs all of api_key, api_secret, email and password "
+                f"(missing: {missing})."
+            )
+        if not data.get("access_token") and not given:
+            raise forms.ValidationError(
+                "Give an access_token (with its refresh_token) or an api_key, api_secret, "
+                "email and password."
+            )
+        return data
