@@ -1,5 +1,92 @@
-from signhub.core.forms import ProviderForm
+"""Credential form for a Bitrix24 OAuth application (sign.b2e refuses inbound webhooks)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from signhub.core.forms import ProviderForm, is_loopback_host
+
+from .mapping import METHODS
+from .portal import WEBHOOK_EXPLANATION, looks_like_webhook
+
+DEFAULT_LISTS = "personal,mysafe"
+DEFAULT_OAUTH_URL = "https://oauth.bitrix.info/oauth/token/"
+
+
+def parse_lists(value: str | None) -> list[str]:
+    """`personal,mysafe` → ["personal", "mysafe"] (deduplicated, order kept)."""
+    names: list[str] = []
+    for part in (value or DEFAULT_LISTS).replace(";", ",").split(","):
+        name = part.strip().lower()
+        if name and name not in names:
+            names.append(name)
+    return names
 
 
 class Bitrix24Form(ProviderForm):
-    """Placeholder until the Bitrix24 e-Signature for HR connector lands."""
+    client_id = forms.CharField(required=False, help_text="The OAuth application's client_id.")
+    client_secret = forms.CharField(required=False, widget=forms.PasswordInput)
+    access_token = forms.CharField(required=False, widget=forms.PasswordInput)
+    refresh_token = forms.CharField(required=False, widget=forms.PasswordInput)
+    lists = forms.CharField(
+        required=False,
+        help_text="Comma list of personal (sign.b2e.personal.tail) and mysafe "
+        "(sign.b2e.mysafe.tail); default personal,mysafe.",
+    )
+    oauth_url = forms.CharField(
+        required=False,
+        help_text=f"Token endpoint; default {DEFAULT_OAUTH_URL}. A relative path is resolved "
+        "against the portal URL.",
+    )
+
+    credential_fields = ("client_id", "client_secret", "access_token", "refresh_token")
+    option_fields = ("lists", "oauth_url")
+    secret_fields = ("client_secret", "access_token", "refresh_token")
+
+    def clean_lists(self) -> str:
+        value = self.cleaned_data.get("lists") or ""
+        names = parse_lists(value)
+        unknown = [n for n in names if n not in METHODS]
+        if unknown:
+            raise ValidationError(
+                f"Unknown list {unknown[0]!r}: use personal, mysafe or personal,mysafe."
+            )
+        return ",".join(names) if value.strip() else ""
+
+    def clean_oauth_url(self) -> str:
+        value = (self.cleaned_data.get("oauth_url") or "").strip()
+        if not value:
+            return ""
+        if looks_like_webhook(value):
+            raise ValidationError(WEBHOOK_EXPLANATION)
+        parts = urlsplit(value)
+        if parts.scheme or parts.netloc:
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValidationError("Enter an https:// URL or a path like /oauth/token/.")
+            if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+                raise ValidationError("The token endpoint must use https:// (client secrets).")
+            if parts.username or parts.password:
+                raise ValidationError("Do not put credentials in the token URL.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for name in self.credential_fields:
+            if looks_like_webhook(cleaned.get(name)):
+                raise ValidationError(WEBHOOK_EXPLANATION)
+        if not cleaned.get("access_token") and not cleaned.get("refresh_token"):
+            raise ValidationError(
+                "Enter the OAuth application's refresh_token (and access_token if you have one)."
+            )
+        if cleaned.get("refresh_token") and not (
+            cleaned.get("client_id") and cleaned.get("client_secret")
+        ):
+            raise ValidationError(
+                "client_id and client_secret are needed to refresh the tokens: Bitrix24 access "
+                "tokens only last an hour."
+            )
+        return cleaned

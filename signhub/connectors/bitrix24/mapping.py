@@ -1,0 +1,151 @@
+"""Bitrix24 `*.tail` rows → DocumentRecord.
+
+The company safe contains the personal rows too, with the same ids, and a document could show
+up in more than one row; rows are therefore merged per id within one sync and the merged
+record is (re)emitted whenever a row adds something. `file_url` embeds the access token: it is
+stripped here, before anything reaches a record, and is never stored, shown or logged.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from signhub.core.connector import DocumentRecord, FileRecord, SignerRecord
+from signhub.core.dates import to_utc
+
+from .statuses import AWAITING_SIGNATURE, SIGNED, normalize
+
+PERSONAL = "personal"
+MYSAFE = "mysafe"
+METHODS = {PERSONAL: "sign.b2e.personal.tail", MYSAFE: "sign.b2e.mysafe.tail"}
+# The safe first: its rows are richer (create date, creator, member, role, folder).
+LIST_ORDER = (MYSAFE, PERSONAL)
+
+SIGNED_FILE_KEY = "signed"
+_URL_KEYS = {"file_url", "fileUrl", "download_url", "downloadUrl"}
+_TOKEN_IN_URL = re.compile(r"[?&](auth|access_token|token)=", re.IGNORECASE)
+
+
+def sanitize(row: dict[str, Any]) -> dict[str, Any]:
+    """The row without download links (they carry the access token)."""
+    return {
+        key: value
+        for key, value in row.items()
+        if key not in _URL_KEYS and not (isinstance(value, str) and _TOKEN_IN_URL.search(value))
+    }
+
+
+def row_id(row: dict[str, Any]) -> str | None:
+    """The document id as a string; rows without a usable id are skipped by the caller."""
+    value = row.get("id")
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return str(int(value.strip()))
+    return None
+
+
+def _user(value: Any) -> str:
+    return f"Bitrix24 user {value}" if value not in (None, "", 0, "0") else ""
+
+
+def _latest(values: list[datetime | None]) -> datetime | None:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+def _earliest(values: list[datetime | None]) -> datetime | None:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
+def build_record(doc_id: str, rows: list[tuple[str, dict[str, Any]]]) -> DocumentRecord:
+    """One document from every (list, sanitized row) seen for its id."""
+    safe_rows = [row for name, row in rows if name == MYSAFE]
+    lists = sorted({name for name, _ in rows})
+    signed_dates = [to_utc(row.get("signed_date")) for _, row in rows]
+    completed_at = _latest(signed_dates)
+    created_at = _earliest([to_utc(row.get("create_date")) for row in safe_rows])
+    raw_status = SIGNED if completed_at else AWAITING_SIGNATURE
+
+    title = next((row["title"] for _, row in rows if row.get("title") is not None), "")
+    signers: list[SignerRecord] = []
+    seen_members: set[tuple[str, str]] = set()
+    for row in safe_rows:
+        member = (str(row.get("member_id") or ""), str(row.get("role") or "signer"))
+        if member in seen_members:
+            continue
+        seen_members.add(member)
+        decided = to_utc(row.get("signed_date"))
+        signers.append(
+            SignerRecord(
+                name=_user(row.get("member_id")),
+                role=member[1],
+                status="signed" if decided else "not_signed",
+                decided_at=decided,
+            )
+        )
+    if not safe_rows:
+        # personal.tail has no member fields: the signer is the connected user.
+        decided = completed_at
+        signers.append(
+            SignerRecord(
+                name="Connected Bitrix24 user",
+                role="signer",
+                status="signed" if decided else "not_signed",
+                decided_at=decided,
+            )
+        )
+
+    labels: list[str] = []
+    for row in safe_rows:
+        folder = row.get("folderName") or row.get("folder_name")
+        if isinstance(folder, str) and folder.strip() and folder not in labels:
+            labels.append(folder)
+
+    creator = next((row.get("creator_id") for row in safe_rows if row.get("creator_id")), None)
+    # Download by re-listing the smaller list that holds the document.
+    handle_list = PERSONAL if PERSONAL in lists else MYSAFE
+    return DocumentRecord(
+        external_id=doc_id,
+        title=title if isinstance(title, str) else str(title),
+        status=normalize(raw_status),
+        provider_status=raw_status,
+        sender_name=_user(creator),
+        signers=signers,
+        labels=labels,
+        files=[
+            FileRecord(
+                key=SIGNED_FILE_KEY,
+                name="Signed document",
+                kind="signed",
+                handle={"list": handle_list, "id": int(doc_id)},
+            )
+        ],
+        created_at=created_at,
+        completed_at=completed_at,
+        last_activity_at=completed_at or created_at,
+        raw={"id": int(doc_id), "lists": lists, "rows": [{"list": n, **r} for n, r in rows]},
+    )
+
+
+class DocumentMerger:
+    """Rows per id for one sync; `add` returns the record when it is new or changed."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+
+    def __contains__(self, doc_id: str) -> bool:
+        return doc_id in self._rows
+
+    def add(self, list_name: str, doc_id: str, row: dict[str, Any]) -> DocumentRecord | None:
+        clean = sanitize(row)
+        rows = self._rows.setdefault(doc_id, [])
+        if (list_name, clean) in rows:
+            return None
+        rows.append((list_name, clean))
+        return build_record(doc_id, rows)
