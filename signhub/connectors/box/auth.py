@@ -89,7 +89,7 @@ class BoxAuth:
             raise ConnectorError(
                 "Box rejected the developer token (they last 60 minutes and cannot be "
                 f"refreshed) — {RECONNECT} with a new token",
-                code="unauthorized",
+                code="developer_token_rejected",
                 status=401,
                 needs_reconnect=True,
             )
