@@ -174,6 +174,12 @@ SIGNHUB_HTTP_MAX_WAIT = env.float("SIGNHUB_HTTP_MAX_WAIT", default=300.0)
 SIGNHUB_DOWNLOAD_FILENAME = env.str(
     "SIGNHUB_DOWNLOAD_FILENAME", default="{date} {title} ({provider}){ext}"
 )
+# Persist API: body limit, and token-less access from listed CIDRs (off unless set).
+SIGNHUB_PERSIST_MAX_BODY = env.int("SIGNHUB_PERSIST_MAX_BODY", default=5 * 1024 * 1024)
+SIGNHUB_PERSIST_OPEN_NETWORKS = env.list("SIGNHUB_PERSIST_OPEN_NETWORKS", default=[])
+SIGNHUB_PERSIST_OPEN_NETWORKS_CAN_WRITE = env.bool(
+    "SIGNHUB_PERSIST_OPEN_NETWORKS_CAN_WRITE", default=True
+)
 
 LOGGING = {
     "version": 1,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("signhub.dashboard.urls")),
     path("persist/", include("signhub.persist.urls")),
+    path("signatures/", include("signhub.persist.viewer_urls")),
 ]
 
 if settings.SIGNHUB_SANDBOX_ENABLED:

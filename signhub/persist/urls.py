@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import api, openapi
+
 app_name = "persist"
-urlpatterns: list = []
+urlpatterns = [
+    path("signature", api.signature, name="signature"),
+    path("signatures", api.signatures, name="signatures"),
+    path("openapi.json", openapi.openapi_view, name="openapi"),
+]
