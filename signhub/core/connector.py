@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -35,9 +35,11 @@ class SignerRecord:
     decided_at: datetime | None = None  # when this signer signed/declined, aware UTC
 
     def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["decided_at"] = self.decided_at.isoformat() if self.decided_at else None
-        return data
+        return {
+            "email": self.email, "name": self.name, "role": self.role, "status": self.status,
+            "order": self.order,
+            "decided_at": self.decided_at.isoformat() if self.decided_at else None,
+        }
 
 
 @dataclass
@@ -52,7 +54,7 @@ class FileRecord:
     handle: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"key": self.key, "name": self.name, "kind": self.kind, "handle": self.handle}
 
 
 @dataclass
