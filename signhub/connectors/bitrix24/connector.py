@@ -24,7 +24,7 @@ from signhub.core.registry import registry
 from . import errors
 from .client import Bitrix24Api
 from .forms import DEFAULT_OAUTH_URL, Bitrix24Form, parse_lists
-from .mapping import LIST_ORDER, METHODS, DocumentMerger, row_id
+from .mapping import LIST_ORDER, METHODS, PERSONAL, DocumentMerger, row_id
 from .portal import WEBHOOK_EXPLANATION, host, looks_like_webhook, portal_root
 
 if TYPE_CHECKING:
@@ -264,7 +264,9 @@ class Bitrix24Connector(Connector):
 
     def check_connection(self) -> str:
         self._prepare()
-        first = self.lists()[0] if self.lists() else "personal"
+        lists = self.lists()
+        # personal.tail needs no Company Safe access: the cheapest proof the token works.
+        first = PERSONAL if PERSONAL in lists or not lists else lists[0]
         rows = self._call(lambda: self.api.list_page(METHODS[first], 0))
         return f"{host(self.api.base_url)}: {METHODS[first]} answered ({len(rows)} on page 1)"
 
