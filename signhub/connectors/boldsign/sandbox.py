@@ -42,7 +42,7 @@ def demo_account() -> dict[str, Any]:
 
 
 def _row(kind: str, i: int, n: int) -> dict[str, Any]:
-    status = STATUSES[(i + n) % len(STATUSES)]
+    status = STATUSES[i % len(STATUSES)]
     activity = NOW - (i * 3571 + n * 97)
     created = activity - 86_400 * (1 + i % 9)
     signers = [
