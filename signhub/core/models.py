@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from .crypto import EncryptedJSONField
@@ -161,6 +162,10 @@ class SignedDocument(models.Model):
             # Removal sweep after a full sync and the "include removed" filter.
             models.Index(fields=["account", "removed_at", "last_seen_at"], name="doc_sweep_idx"),
             models.Index(fields=["sender_email"], name="doc_sender_idx"),
+            # Dashboard keyset sorts by status and by title (ties by id). The title key is a
+            # prefix so a huge provider title can never exceed PostgreSQL's btree row limit.
+            models.Index(fields=["status", "id"], name="doc_status_id_idx"),
+            models.Index(Substr("title", 1, 100), F("id"), name="doc_title_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,44 +1,268 @@
-"""The documents list: reads the local index only, so it works while providers are down."""
+"""The documents list, the document detail and the CSV export.
+
+All read the local index only (so they work while a provider is down) and every lookup
+starts from `visible_to(request.user)`: a document of another account is a 404.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from signhub.core.models import ProviderAccount, SignedDocument
+from signhub.core.models import AuditEvent, DocumentParty, ProviderAccount, SignedDocument
+from signhub.core.status import DocumentStatus
 
-from .forms import DocumentFilterForm
+from .csv_export import export_lines
+from .dates import TZ_COOKIE, parse_zone
+from .forms import PAGE_SIZES, SORT_CHOICES, DocumentFilterForm
+from .paging import paginate, sorted_queryset
+from .queries import count_documents, estimate_rows, filter_documents
+from .viewer import viewer_timezone, zone_name
+
+# Columns a row shows; `raw` (big) and `search_text` stay in the database.
+ROW_FIELDS = [
+    "id",
+    "account_id",
+    "provider",
+    "external_id",
+    "title",
+    "status",
+    "provider_status",
+    "sender_name",
+    "sender_email",
+    "signers",
+    "labels",
+    "files",
+    "created_at",
+    "completed_at",
+    "last_activity_at",
+    "expires_at",
+    "removed_at",
+]
+# Filters inside the collapsible "More filters" box (open when one is used).
+MORE_FILTERS = [
+    "provider",
+    "account",
+    "completed",
+    "completed_from",
+    "completed_to",
+    "created",
+    "created_from",
+    "created_to",
+    "sender",
+    "signer",
+    "label",
+    "removed",
+]
+# Filters shown as removable chips: (param, label).
+CHIP_PARAMS = [
+    ("q", "Text"),
+    ("person", "Employee"),
+    ("provider", "Provider"),
+    ("account", "Account"),
+    ("status", "Status"),
+    ("completed", "Completed"),
+    ("completed_from", "Completed from"),
+    ("completed_to", "Completed to"),
+    ("created", "Created"),
+    ("created_from", "Created from"),
+    ("created_to", "Created to"),
+    ("sender", "Sender"),
+    ("signer", "Signer"),
+    ("label", "Labels"),
+    ("removed", "Include removed"),
+    ("view", "View"),
+]
 
 
-def _template(request, name: str, fragment: str) -> str:
-    """Render only the fragment for HTMX swaps (but the full page for history restores)."""
-    if request.htmx and not request.htmx.history_restore_request:
-        return f"{name}#{fragment}"
+def fragment_for(request: HttpRequest, name: str, target: str) -> str:
+    """Only the named fragment for HTMX swaps of that target; the full page otherwise.
+
+    Back-button restores send HX-Request too and need the whole page, and swaps of other
+    targets (e.g. removing a filter chip updates the form as well) select from the page.
+    """
+    htmx = request.htmx
+    if htmx and not htmx.history_restore_request and htmx.target == target:
+        return f"{name}#{target}"
     return name
 
 
-@login_required
-@vary_on_headers("HX-Request")
-def documents(request):
-    form = DocumentFilterForm(request.GET)
-    docs = SignedDocument.objects.visible_to(request.user).present().select_related("account")
-    per_page, page_number = 25, 1
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["q"]:
-            docs = docs.filter(search_text__contains=data["q"].lower())
-        if data["provider"]:
-            docs = docs.filter(provider__in=data["provider"])
-        if data["status"]:
-            docs = docs.filter(status__in=data["status"])
-        per_page = data["per_page"] or 25
-        page_number = data["page"] or 1
-    docs = docs.order_by("-completed_at", "-id").defer("raw", "search_text")
-    paginator = Paginator(docs, per_page)
-    page = paginator.get_page(page_number)
-    accounts = ProviderAccount.objects.visible_to(request.user)
-    return render(
-        request,
-        _template(request, "dashboard/documents.html", "results"),
-        {"form": form, "page": page, "accounts": accounts},
+def _visible_accounts(request: HttpRequest) -> list[ProviderAccount]:
+    return list(
+        ProviderAccount.objects.visible_to(request.user).defer(
+            "credentials", "sync_state", "options"
+        )
     )
+
+
+def _applied_chips(request: HttpRequest, form: DocumentFilterForm, accounts) -> list[dict]:
+    """One chip per applied value, each with the query string that removes it."""
+    names = {str(a.pk): a.name for a in accounts}
+    field_choices = {
+        name: dict(form.fields[name].choices)
+        for name in ("provider", "status", "completed", "created", "view")
+    }
+    chips = []
+    for param, label in CHIP_PARAMS:
+        for value in request.GET.getlist(param):
+            if not value.strip() or param in form.errors:
+                continue
+            shown = value
+            if param == "account":
+                shown = names.get(value, value)
+            elif param in field_choices:
+                shown = str(field_choices[param].get(value, value))
+            elif param == "removed":
+                shown = "yes"
+            remaining = request.GET.copy()
+            remaining.setlist(param, [v for v in request.GET.getlist(param) if v != value])
+            for transient in ("after", "before"):
+                remaining.pop(transient, None)
+            chips.append({"label": label, "value": shown, "query": remaining.urlencode()})
+    return chips
+
+
+def _attach(rows: list, accounts: list[ProviderAccount], person: str) -> None:
+    """Account objects from the list already loaded (no join), and the employee's role."""
+    by_id = {a.pk: a for a in accounts}
+    for doc in rows:
+        doc.account_obj = by_id.get(doc.account_id)
+    if person and rows:
+        parties: dict[int, list] = {}
+        for party in DocumentParty.objects.filter(
+            document_id__in=[d.pk for d in rows], email=person
+        ).order_by("role"):
+            parties.setdefault(party.document_id, []).append(party)
+        for doc in rows:
+            doc.person_parties = parties.get(doc.pk, [])
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+@viewer_timezone
+def documents(request: HttpRequest) -> HttpResponse:
+    accounts = _visible_accounts(request)
+    form = DocumentFilterForm(request.GET, accounts=accounts)
+    data = form.usable_data()
+    now = timezone.now()
+
+    base = filter_documents(
+        SignedDocument.objects.visible_to(request.user), data, now=now, tz=request.viewer_tz
+    )
+    selected = base.filter(status__in=data["status"]) if data["status"] else base
+    counts = count_documents(base, data["status"])
+    if counts.total_capped:
+        counts.approximate_total = estimate_rows(selected)
+
+    sort = data["sort"]
+    rows_qs = sorted_queryset(selected.only(*ROW_FIELDS), sort)
+    page = paginate(
+        rows_qs,
+        sort,
+        data["per_page"],
+        after=data["after"],
+        before=data["before"],
+        total=None if counts.total_capped else counts.total,
+    )
+    _attach(page.rows, accounts, data["person"])
+
+    stale = [a for a in accounts if a.enabled and (a.last_sync_failed or a.is_stale)]
+    providers = sorted({(a.provider, a.get_provider_display()) for a in accounts})
+    context = {
+        "form": form,
+        "data": data,
+        "page": page,
+        "counts": counts,
+        "status_chips": [
+            {
+                "value": value,
+                "label": label,
+                "count": counts.by_status[value],
+                "capped": value in counts.capped_statuses,
+                "checked": value in data["status"],
+            }
+            for value, label in DocumentStatus.choices
+        ],
+        "accounts": accounts,
+        "providers": providers,
+        "stale_accounts": stale,
+        "chips": _applied_chips(request, form, accounts),
+        "sort": sort,
+        "sort_label": dict(SORT_CHOICES).get(sort, sort),
+        "sort_choices": SORT_CHOICES,
+        "page_sizes": PAGE_SIZES,
+        "page_number": (page.start - 1) // data["per_page"] + 1 if page.start else None,
+        "more_open": any(data[name] for name in MORE_FILTERS),
+        "zone": zone_name(request.viewer_tz),
+        "export_query": _export_query(request),
+    }
+    template = fragment_for(request, "dashboard/documents.html", "results")
+    context["is_partial"] = "#" in template
+    return render(request, template, context)
+
+
+def _export_query(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    for transient in ("after", "before", "per_page", "tz"):
+        params.pop(transient, None)
+    return params.urlencode()
+
+
+@login_required
+@require_GET
+@vary_on_headers("HX-Request", "HX-Target")
+@viewer_timezone
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    doc = get_object_or_404(
+        SignedDocument.objects.visible_to(request.user)
+        .select_related("account")
+        .defer("account__credentials", "account__sync_state", "search_text"),
+        pk=pk,
+    )
+    raw = json.dumps(doc.raw, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    context = {
+        "doc": doc,
+        "raw_json": raw,
+        "signers": sorted(doc.signers, key=lambda s: (s.get("order") is None, s.get("order") or 0)),
+        "zone": zone_name(request.viewer_tz),
+    }
+    return render(request, fragment_for(request, "dashboard/detail.html", "detail"), context)
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """Exactly the list's current filter (all pages), streamed with constant memory."""
+    accounts = _visible_accounts(request)
+    form = DocumentFilterForm(request.GET, accounts=accounts)
+    data = form.usable_data()
+    # Presets like "this month" mean the viewer's month, as on screen.
+    zone = parse_zone(request.GET.get("tz")) or parse_zone(request.COOKIES.get(TZ_COOKIE))
+    base = filter_documents(
+        SignedDocument.objects.visible_to(request.user),
+        data,
+        now=timezone.now(),
+        tz=zone or UTC,
+    )
+    selected = base.filter(status__in=data["status"]) if data["status"] else base
+    AuditEvent.objects.create(
+        actor=request.user,
+        actor_label=request.user.get_username(),
+        action="export_csv",
+        target="documents",
+        ip=request.META.get("REMOTE_ADDR") or None,
+        details={"filters": {k: request.GET.getlist(k) for k in request.GET if k != "tz"}},
+    )
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response = StreamingHttpResponse(export_lines(selected), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="signhub-documents-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,205 @@
+"""Keyset (cursor) pagination over the sort key plus id.
+
+Why not page numbers: `OFFSET 500000` makes the database walk half a million index entries
+on every deep page, so the Django admin's changelist gets slower the deeper you go. A
+cursor remembers the last row's (sort value, id) and asks for the rows after it, which
+costs the same on page 1 and page 40,000 given an index on (sort key, id).
+
+Nullable sort keys (completed_at of a document still in progress) are walked in two
+segments — rows with a value, then rows without (ordered by id) — so NULLs always come
+last in both directions and each segment is a plain range scan of the same index.
+
+A cursor also carries the row number of its row, so the page can say "showing 51–75".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Substr
+
+# Sort key → (queryset attribute, nullable). `title_key` matches the doc_title_idx index.
+SORT_KEYS: dict[str, tuple[str, bool]] = {
+    "completed": ("completed_at", True),
+    "created": ("created_at", True),
+    "activity": ("last_activity_at", True),
+    "title": ("title_key", False),
+    "status": ("status", False),
+}
+_DATETIME_KEYS = {"completed_at", "created_at", "last_activity_at"}
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Cursor:
+    sort: str = ""
+    null: bool = False  # in the NULL segment of a nullable key
+    value: str | None = None
+    id: int = 0
+    index: int = 0  # 1-based row number of this row in the list; 0 when unknown
+    at_end: bool = False  # "before the end": the last page
+
+    END_TOKEN = "end"
+
+    def encode(self) -> str:
+        if self.at_end:
+            return self.END_TOKEN
+        payload = json.dumps(
+            [self.sort, int(self.null), self.value, self.id, self.index], separators=(",", ":")
+        )
+        return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        if token == cls.END_TOKEN:
+            return cls(at_end=True)
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            sort, null, value, pk, index = json.loads(raw)
+        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+            raise InvalidCursor(token) from None
+        key = sort.lstrip("-") if isinstance(sort, str) else None
+        if (
+            key not in SORT_KEYS
+            or null not in (0, 1)
+            or not (value is None or isinstance(value, str))
+            or not isinstance(pk, int)
+            or isinstance(pk, bool)
+            or not isinstance(index, int)
+            or not (0 <= pk < 2**63 and 0 <= index < 2**40)
+            or (value is None) != bool(null)
+        ):
+            raise InvalidCursor(token)
+        cursor = cls(sort=sort, null=bool(null), value=value, id=pk, index=index)
+        cursor.typed_value()  # validates dates
+        return cursor
+
+    def typed_value(self):
+        attr, _ = SORT_KEYS[self.sort.lstrip("-")]
+        if self.value is None or attr not in _DATETIME_KEYS:
+            return self.value
+        try:
+            value = datetime.fromisoformat(self.value)
+        except ValueError:
+            raise InvalidCursor(self.value) from None
+        if value.tzinfo is None:
+            raise InvalidCursor(self.value)
+        return value
+
+
+@dataclass
+class PageResult:
+    rows: list
+    start: int  # 1-based number of the first row; 0 when unknown (last page, approx. total)
+    has_next: bool
+    has_prev: bool
+    next_token: str | None = None
+    prev_token: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.rows) - 1 if self.start else 0
+
+
+def sorted_queryset(qs: QuerySet, sort: str) -> QuerySet:
+    """Adds what the sort needs (the title key annotation)."""
+    if sort.lstrip("-") == "title":
+        qs = qs.annotate(title_key=Substr("title", 1, 100))
+    return qs
+
+
+def _after(attr: str | None, value, pk: int, desc: bool) -> Q:
+    """Rows strictly after (value, pk) in the walking direction.
+
+    The redundant `attr <= value` gives the database a range to seek to in the index.
+    """
+    if attr is None:
+        return Q(id__lt=pk) if desc else Q(id__gt=pk)
+    op, strict, id_op = ("lte", "lt", "lt") if desc else ("gte", "gt", "gt")
+    return Q(**{f"{attr}__{op}": value}) & (
+        Q(**{f"{attr}__{strict}": value}) | Q(**{attr: value, f"id__{id_op}": pk})
+    )
+
+
+def _walk(qs: QuerySet, sort: str, cursor: Cursor | None, limit: int, backward: bool) -> list:
+    attr, nullable = SORT_KEYS[sort.lstrip("-")]
+    desc = sort.startswith("-") != backward
+    segments = [False, True] if nullable else [False]
+    if backward:
+        segments.reverse()
+    if cursor is not None and not cursor.at_end:
+        segments = segments[segments.index(cursor.null) :]
+    rows: list = []
+    for null_segment in segments:
+        part = qs.filter(**{f"{attr}__isnull": null_segment}) if nullable else qs
+        if cursor is not None and not cursor.at_end and cursor.null == null_segment:
+            key = None if null_segment else attr
+            part = part.filter(_after(key, cursor.typed_value(), cursor.id, desc))
+        prefix = "-" if desc else ""
+        order = [f"{prefix}id"] if null_segment else [f"{prefix}{attr}", f"{prefix}id"]
+        rows.extend(part.order_by(*order)[: limit - len(rows)])
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def _cursor_for(row, sort: str, index: int) -> Cursor:
+    attr, _ = SORT_KEYS[sort.lstrip("-")]
+    value = getattr(row, attr)
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    return Cursor(sort=sort, null=value is None, value=value, id=row.pk, index=index)
+
+
+def paginate(
+    qs: QuerySet,
+    sort: str,
+    per_page: int,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    total: int | None = None,
+) -> PageResult:
+    """One page of `qs` (already filtered, sort annotations added) in one or two queries.
+
+    `total` is the exact row count when known; it numbers the last page.
+    """
+    backward = before is not None
+    rows = _walk(qs, sort, before or after, per_page + 1, backward)
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    if backward:
+        rows.reverse()
+        if before.at_end:
+            start = total - len(rows) + 1 if total is not None else 0
+            has_next = False
+        else:
+            start = max(before.index - len(rows), 1) if before.index else 0
+            has_next = True
+        has_prev = more
+        if not more:
+            start = 1
+            if len(rows) < per_page and has_next:
+                # Back past the beginning (rows were added meanwhile): show the true first page.
+                return paginate(qs, sort, per_page, total=total)
+    else:
+        start = after.index + 1 if after and after.index else (1 if after is None else 0)
+        has_prev = after is not None
+        has_next = more
+    result = PageResult(rows=rows, start=max(start, 0), has_next=has_next, has_prev=has_prev)
+    if rows:
+        first_index = result.start
+        last_index = result.end
+        if has_next:
+            result.next_token = _cursor_for(rows[-1], sort, last_index).encode()
+        if has_prev:
+            result.prev_token = _cursor_for(rows[0], sort, first_index).encode()
+    return result

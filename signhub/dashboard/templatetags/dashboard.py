@@ -1,0 +1,110 @@
+"""Template helpers for the dashboard: dates in the viewer's zone, sort links."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince, timeuntil
+
+register = template.Library()
+
+
+def _as_datetime(value) -> datetime | None:
+    """Model datetimes, or the ISO strings stored in the signers JSON."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return None
+
+
+@register.filter
+def relative(value, now: datetime | None = None) -> str:
+    """ "3 minutes ago" / "in 2 days" (largest unit only)."""
+    moment = _as_datetime(value)
+    if moment is None:
+        return ""
+    now = now or timezone.now()
+    if abs((now - moment).total_seconds()) < 60:
+        return "just now"
+    if moment <= now:
+        return f"{timesince(moment, now, depth=1)} ago"
+    return f"in {timeuntil(moment, now, depth=1)}"
+
+
+@register.simple_tag
+def when(value, style: str = "short") -> str:
+    """<time> in the active (viewer's) zone: absolute text, relative below, full on hover."""
+    moment = _as_datetime(value)
+    if moment is None:
+        return mark_safe('<span class="none" aria-label="no date">—</span>')
+    local = timezone.localtime(moment)
+    zone = timezone.get_current_timezone_name()
+    full = f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()} ({zone})"
+    text = f"{local:%Y-%m-%d %H:%M}" if style == "long" else f"{local:%Y-%m-%d}"
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time> <small class="rel">{}</small>',
+        moment.isoformat(),
+        full,
+        text,
+        relative(moment),
+    )
+
+
+@register.simple_tag
+def toggled_sort(current: str, key: str) -> str:
+    """The sort value a column header link selects: newest/desc first, then flips."""
+    return key if current == f"-{key}" else f"-{key}"
+
+
+@register.filter
+def sort_state(current: str, key: str) -> str:
+    """aria-sort value for a column header."""
+    if current == f"-{key}":
+        return "descending"
+    if current == key:
+        return "ascending"
+    return "none"
+
+
+@register.filter
+def thousands(value: int) -> str:
+    return f"{value:,}"
+
+
+@register.filter
+def first_file(doc):
+    """The file a row's download button offers: the signed document when there is one."""
+    files = doc.files or []
+    return next((f for f in files if f.get("kind") == "signed"), files[0] if files else None)
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key: str, label: str) -> str:
+    """A sortable <th>: a link (plain + HTMX) that sorts by `key`, flipping on repeat."""
+    current = context["sort"]
+    params = context["request"].GET.copy()
+    params["sort"] = toggled_sort(current, key)
+    for transient in ("after", "before"):
+        params.pop(transient, None)
+    url = f"{reverse('dashboard:documents')}?{params.urlencode()}"
+    arrow = {"descending": "↓", "ascending": "↑"}.get(sort_state(current, key), "")
+    return format_html(
+        '<th scope="col" aria-sort="{}"><a href="{}" hx-get="{}" hx-target="#page" '
+        'hx-select="#page" hx-swap="outerHTML" hx-push-url="true">{}'
+        '<span class="arrow" aria-hidden="true">{}</span></a></th>',
+        sort_state(current, key),
+        url,
+        url,
+        label,
+        arrow,
+    )

@@ -1,0 +1,39 @@
+"""The viewer's time zone: `?tz=` (remembered in a cookie), the cookie, or UTC.
+
+static/js/signhub.js writes the cookie from the browser's own zone on the first visit,
+so dates read in local time without asking; the zone's name is always shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC
+from functools import wraps
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from .dates import TZ_COOKIE, parse_zone
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+def viewer_timezone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Render the view with the viewer's zone active (`request.viewer_tz`)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        from_param = parse_zone(request.GET.get("tz"))
+        zone = from_param or parse_zone(request.COOKIES.get(TZ_COOKIE)) or UTC
+        request.viewer_tz = zone
+        with timezone.override(zone):
+            response = view(request, *args, **kwargs)
+        if from_param is not None:
+            response.set_cookie(TZ_COOKIE, str(from_param), max_age=ONE_YEAR, samesite="Lax")
+        return response
+
+    return wrapper
+
+
+def zone_name(zone) -> str:
+    return getattr(zone, "key", None) or str(zone)

@@ -1,0 +1,62 @@
+/* signhub: small progressive enhancements. No inline scripts anywhere (CSP-friendly). */
+(function () {
+  "use strict";
+
+  // 1. Time zone: remember the browser's zone in a cookie so the server renders local times.
+  function readCookie(name) {
+    var match = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+  var zone = null;
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { zone = null; }
+  if (zone && !readCookie("tz")) {
+    document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+    if (zone !== "UTC" && !sessionStorage.getItem("signhub-tz-reloaded")) {
+      sessionStorage.setItem("signhub-tz-reloaded", "1");
+      window.location.reload();
+    }
+  }
+
+  function refreshResults() {
+    if (!window.htmx || !document.getElementById("results")) return;
+    window.htmx.ajax("GET", window.location.pathname + window.location.search, {
+      target: "#results", swap: "innerHTML"
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var body = document.body;
+
+    // 2. A sync started with "Sync now" finished: show the fresh list.
+    body.addEventListener("signhub:synced", refreshResults);
+
+    // 3. Closing the detail panel returns to the list (the panel pushed its own URL).
+    body.addEventListener("click", function (event) {
+      var close = event.target.closest("[data-close-detail]");
+      var panel = document.getElementById("detail");
+      if (!close || !panel || !panel.contains(close)) return;
+      event.preventDefault();
+      panel.innerHTML = "";
+      panel.classList.remove("open");
+      window.history.back();
+    });
+
+    // 4. Focus: the detail heading when the panel opens; the result count after paging.
+    body.addEventListener("htmx:afterSettle", function (event) {
+      var target = event.detail.target;
+      if (!target) return;
+      if (target.id === "detail") {
+        target.classList.toggle("open", target.children.length > 0);
+        var title = document.getElementById("detail-title");
+        if (title) title.focus();
+      } else if (target.id === "results") {
+        var panel = document.getElementById("detail");
+        if (panel) { panel.innerHTML = ""; panel.classList.remove("open"); }
+        if (document.activeElement === document.body || !document.activeElement) {
+          var count = document.getElementById("result-count");
+          if (count) { count.setAttribute("tabindex", "-1"); count.focus(); }
+        }
+      }
+    });
+  });
+})();
