@@ -1,5 +1,6 @@
 """API key and client-credentials auth: tokens stored before use, refresh on 401, reconnect."""
 
+import json
 import threading
 import time
 from urllib.parse import parse_qs
@@ -132,7 +133,7 @@ def test_two_workers_refreshing_at_once_fetch_one_token(oauth_account):
         def token(request):
             calls.append(1)
             gate.wait(1)  # hold the first refresh so the second worker queues behind it
-            return 200, {}, '{"access_token": "T%d", "expires_in": 3600}' % len(calls)
+            return 200, {}, json.dumps({"access_token": f"T{len(calls)}", "expires_in": 3600})
 
         rsps.add_callback("POST", TOKEN_URL, callback=token, content_type="application/json")
 
