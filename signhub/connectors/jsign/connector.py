@@ -32,8 +32,8 @@ from .mapping import build_record
 logger = logging.getLogger("signhub.connectors.jsign")
 
 # JSign documents no rate limit; a modest client-side pace per account keeps us polite.
-RATE_PER_SECOND = 5.0
-BURST = 10
+RATE_PER_SECOND = 10.0
+BURST = 20
 CHUNK = 64 * 1024
 
 

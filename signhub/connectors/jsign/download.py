@@ -19,7 +19,6 @@ from signhub.core.errors import ConnectorError
 from .errors import error_for, first_error
 
 _KEY = re.compile(rb'"document_base64"\s*:\s*')
-_SPECIAL = re.compile(rb'[\\"]')
 _WHITESPACE = b" \t\r\n"
 # URL-safe base64 ('-', '_') decodes like the standard alphabet.
 _URLSAFE = bytes.maketrans(b"-_", b"+/")
@@ -86,10 +85,9 @@ class Base64JsonDecoder:
             done = False
             pos = 0
             while pos < len(data):
-                hit = _SPECIAL.search(data, pos)
-                end = hit.start() if hit else len(data)
+                end = _next_special(data, pos)
                 pending += data[pos:end].translate(_URLSAFE, _WHITESPACE)
-                if hit is None:
+                if end == len(data):
                     break
                 if data[end] == ord('"'):
                     done = True
@@ -122,6 +120,15 @@ class Base64JsonDecoder:
             if len(pending) % 4 == 1:
                 raise ConnectorError("JSign sent a damaged file (bad base64)", code="bad_base64")
             yield _decode(pending + b"=" * (-len(pending) % 4))
+
+
+def _next_special(data: bytes, pos: int) -> int:
+    """Index of the next quote or backslash (bytes.find is memchr-fast; a regex is not)."""
+    quote = data.find(b'"', pos)
+    slash = data.find(b"\\", pos, quote if quote >= 0 else len(data))
+    if slash >= 0:
+        return slash
+    return quote if quote >= 0 else len(data)
 
 
 def _decode(data: bytes | bytearray) -> bytes:
