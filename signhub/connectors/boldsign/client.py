@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 # Scope needed to list and download documents (client-credentials grant).
 TOKEN_SCOPE = "BoldSign.Documents.All"
-TOKEN_EARLY_REFRESH = 60  # seconds before expiry we already get a new token
+TOKEN_EARLY_REFRESH = 60  # seconds before expiry we already get a new token (at most)
 MAX_REDIRECTS = 3
 DOWNLOAD_PATHS = ("/v1/document/download", "/v1/document/downloadAuditLog")
 
@@ -189,9 +189,7 @@ class BoldSignApi:
             return {"X-API-KEY": creds["api_key"]}
         token = creds.get("access_token")
         expires = creds.get("token_expires_at")
-        if not token or (
-            isinstance(expires, int | float) and expires - TOKEN_EARLY_REFRESH <= time.time()
-        ):
+        if not token or (isinstance(expires, int | float) and expires <= time.time()):
             self.refresh()
             token = self.connector.credentials.get("access_token")
         return {"Authorization": f"Bearer {token}"}
@@ -224,7 +222,12 @@ class BoldSignApi:
             lifetime = float(data.get("expires_in") or 3600)
         except (TypeError, ValueError):
             lifetime = 3600.0
-        return {"access_token": token, "token_expires_at": int(time.time() + lifetime)}
+        if lifetime <= 0:
+            lifetime = 3600.0
+        # `token_expires_at` is when we stop using the token: a minute early, or a tenth of
+        # its life for short-lived tokens (so they are not renewed before every call).
+        margin = min(TOKEN_EARLY_REFRESH, lifetime / 10)
+        return {"access_token": token, "token_expires_at": int(time.time() + lifetime - margin)}
 
     def _authed(self, call):
         if self.uses_api_key:

@@ -56,10 +56,10 @@ def test_a_stored_token_is_reused_until_it_expires(oauth_account):
     account.save(update_fields=["credentials"])
     assert sync_account(account).state == "succeeded"
     assert token_call.call_count == 0
-    account.credentials = {**account.credentials, "token_expires_at": int(time.time()) + 10}
+    account.credentials = {**account.credentials, "token_expires_at": int(time.time()) - 1}
     account.save(update_fields=["credentials"])
     assert sync_account(account).state == "succeeded"
-    assert token_call.call_count == 1  # about to expire: renewed before the call
+    assert token_call.call_count == 1  # expired: renewed before the call
 
 
 @responses.activate

@@ -106,9 +106,9 @@ def test_a_budget_spent_for_long_stops_the_sync_and_says_how_long(api_key_accoun
         run = sync_account(api_key_account())
     assert run.state == "failed" and run.error_code == "rate_limited"
     assert "renews in 50 min" in run.error_message
-    # 89 more pages at 90 % of 50/hour: about 1 h 59 min.
-    assert "about 89 requests" in run.error_message and "1 h 59 min" in run.error_message
-    assert "will take about 1 h 59 min" in caplog.text
+    # 89 more pages at 70 % of 50/hour: about 2 h 33 min.
+    assert "about 89 requests" in run.error_message and "2 h 33 min" in run.error_message
+    assert "will take about 2 h 33 min" in caplog.text
     assert len(responses.calls) == 1
 
 
@@ -121,17 +121,28 @@ def test_the_throttle_keeps_a_big_sync_under_the_hourly_limit(monkeypatch):
     for _ in range(2000):
         budget.throttle.acquire()
         sent_at.append(clock[0])
-    # Any one hour holds at most 100 (burst) + 1,800 (0.5/s) = 1,900 of our requests.
-    in_first_hour = sum(1 for t in sent_at if t < 3600)
-    assert in_first_hour <= 1900
-    assert sent_at[-1] == pytest.approx(1900 / 0.5, rel=0.01)
+    # Any one hour holds at most 500 (burst) + 1,400 (70 %/h) = 1,900 of our requests.
+    assert sum(1 for t in sent_at if t < 3600) <= 1900
+    assert sent_at[-1] == pytest.approx(1500 / (2000 * 0.7 / 3600), rel=0.01)
 
 
 def test_a_lower_limit_announced_by_the_server_slows_the_pace():
     budget = RateBudget("boldsign:test2", None, max_wait=300)
-    assert budget.throttle.rate == pytest.approx(0.5)
+    assert budget.throttle.rate == pytest.approx(2000 * 0.7 / 3600)
     response = requests.Response()
     response.headers["X-RateLimit-Limit"] = "50"
     budget.observe(response)
     assert budget.limit == 50
-    assert budget.throttle.rate == pytest.approx(50 * 0.9 / 3600)
+    assert budget.throttle.rate == pytest.approx(50 * 0.7 / 3600)
+
+
+@responses.activate
+def test_a_429_does_not_leave_a_stale_empty_budget_behind(api_key_account, no_sleep):
+    reset = int(time.time()) + 3000
+    responses.get(LIST_URL, status=429, headers={"Retry-After": "3",
+                  "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)})  # fmt: skip
+    responses.get(LIST_URL, json=page_body([row(i) for i in range(100)], 150))
+    responses.get(LIST_URL, json=page_body([row(i) for i in range(100, 150)], 150, page=2))
+    run = sync_account(api_key_account())
+    assert run.state == "succeeded" and run.fetched == 150
+    assert no_sleep == [3.0]
