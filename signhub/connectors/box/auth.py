@@ -26,9 +26,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# Renew this many seconds before the announced expiry, so a token does not lapse mid-call.
+# Renew a little before the announced expiry so a token does not lapse mid-call: 60 s, or a
+# tenth of the lifetime for short-lived tokens (else every call would renew first).
 EXPIRY_MARGIN = 60
-EXPIRES_KEY = "access_token_expires_at"  # unix seconds; our bookkeeping beside the tokens
+RENEW_AT_KEY = "access_token_renew_at"  # unix seconds; our bookkeeping beside the tokens
 
 RECONNECT = "an administrator must reconnect the account"
 
@@ -79,8 +80,8 @@ class BoxAuth:
                     needs_reconnect=True,
                 )
             return
-        expires = self.creds.get(EXPIRES_KEY)
-        lapsed = isinstance(expires, int | float) and time.time() >= expires - EXPIRY_MARGIN
+        renew_at = self.creds.get(RENEW_AT_KEY)
+        lapsed = isinstance(renew_at, int | float) and time.time() >= renew_at
         if not self.creds.get("access_token") or lapsed:
             self.connector.rotate_credentials(self._request_token)
 
@@ -146,7 +147,8 @@ class BoxAuth:
             changed["refresh_token"] = new_refresh
         expires_in = body.get("expires_in")
         if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
-            changed[EXPIRES_KEY] = int(time.time() + expires_in)
+            margin = min(EXPIRY_MARGIN, expires_in / 10)
+            changed[RENEW_AT_KEY] = int(time.time() + expires_in - margin)
         else:
-            changed[EXPIRES_KEY] = None
+            changed[RENEW_AT_KEY] = None
         return changed

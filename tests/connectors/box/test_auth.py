@@ -11,7 +11,7 @@ import pytest
 import responses
 from responses import matchers
 
-from signhub.connectors.box.auth import EXPIRES_KEY
+from signhub.connectors.box.auth import RENEW_AT_KEY
 from signhub.core.models import ProviderAccount, SyncRun
 from signhub.core.sync import sync_account
 
@@ -54,7 +54,7 @@ def test_oauth_refreshes_on_401_and_stores_the_new_pair_before_using_it(box_acco
     assert seen_when_used == ["rt-NEW"]  # committed before the new token was used
     creds = stored(account)
     assert (creds["access_token"], creds["refresh_token"]) == ("at-NEW", "rt-NEW")
-    assert creds[EXPIRES_KEY] > time.time() + 3000
+    assert time.time() + 3000 < creds[RENEW_AT_KEY] <= time.time() + 3600 - 60
 
 
 @responses.activate
@@ -175,7 +175,7 @@ def test_client_credentials_fetch_a_token_first_and_reuse_it(box_account):
 
 @responses.activate
 def test_client_credentials_renew_a_lapsed_token_before_calling(box_account):
-    creds = {**CCG, "access_token": "ccg-OLD", EXPIRES_KEY: int(time.time()) - 5}
+    creds = {**CCG, "access_token": "ccg-OLD", RENEW_AT_KEY: int(time.time()) - 5}
     account = box_account(credentials=creds, options=NO_SHARED)
     token = responses.post(TOKEN_URL, json=load("token_ccg"))
     listing = responses.get(LIST_URL, json=load("list_empty"), match=bearer("ccg-AT"))
@@ -203,4 +203,15 @@ def test_token_url_option_and_base_url_prefix_are_honoured(box_account):
     token = responses.post(f"{base}/auth/token", json=load("token_ccg"))
     responses.get(f"{base}/2.0/sign_requests", json=load("list_empty"))
     assert sync_account(account).state == SyncRun.State.SUCCEEDED
+    assert len(token.calls) == 1
+
+
+@responses.activate
+def test_short_lived_tokens_are_not_renewed_before_every_call(box_account):
+    account = box_account(credentials=CCG, options=NO_SHARED)
+    token = responses.post(TOKEN_URL, json={**load("token_ccg"), "expires_in": 30})
+    responses.get(LIST_URL, json=load("list_empty"), match=bearer("ccg-AT"))
+    connector = account.connector()
+    connector.check_connection()
+    connector.check_connection()
     assert len(token.calls) == 1
