@@ -152,3 +152,18 @@ def test_account_filters_go_into_the_list_body(make_account, rsps):
         "page": 1,
         "page_size": 50,
     }
+
+
+def test_check_connection_makes_one_small_call(account, rsps):
+    list_page(rsps, 1, load("list_page1.json"))
+    message = account.connector().check_connection()
+    assert "5 envelope(s)" in message
+    assert json.loads(rsps.calls[0].request.body) == {"page": 1, "page_size": 1}
+    assert len(rsps.calls) == 1
+
+
+def test_a_200_answer_that_only_carries_errors_is_an_error(account, rsps):
+    list_page(rsps, 1, load("error_invalid_start_date.json"))
+    run = sync_account(account, full=True)
+    assert run.state == SyncRun.State.FAILED
+    assert "INVALID_START_DATE" in run.error_message
