@@ -28,6 +28,7 @@ USER_AGENT = "signhub/0.1 (+https://github.com/signhub)"
 # Indirection so tests can replace waiting with a no-op (and record the waits).
 sleep: Callable[[float], None] = time.sleep
 monotonic: Callable[[], float] = time.monotonic
+wallclock: Callable[[], float] = time.time
 
 
 def _sleep(seconds: float) -> None:
@@ -64,17 +65,74 @@ class Throttle:
             self._tokens = min(self._tokens, 0.0) - seconds * self.rate
 
 
+class SharedWindow:
+    """Caps requests per fixed window across processes, through the Django cache.
+
+    With Redis as CACHE_URL every web process and worker shares the count; with the local
+    memory cache it is per process (the in-process token bucket already covers that case).
+    """
+
+    def __init__(self, key: str, limit: int, window: float) -> None:
+        self.key = f"signhub:throttle:{key}"
+        self.limit = limit
+        self.window = window
+
+    def acquire(self) -> None:
+        from django.core.cache import cache
+
+        for _ in range(1000):  # bounded: at most ~1000 windows of waiting
+            now = wallclock()
+            slot = int(now // self.window)
+            key = f"{self.key}:{slot}"
+            cache.add(key, 0, timeout=int(self.window) + 5)
+            try:
+                count = cache.incr(key)
+            except ValueError:  # evicted between add and incr
+                continue
+            if count <= self.limit:
+                return
+            _sleep((slot + 1) * self.window - now)
+
+
+class Throttled:
+    """The local token bucket plus, when configured, the cross-process window."""
+
+    def __init__(self, bucket: Throttle, window: SharedWindow | None) -> None:
+        self.bucket = bucket
+        self.window = window
+        self.rate, self.burst = bucket.rate, bucket.burst
+
+    def acquire(self) -> None:
+        self.bucket.acquire()
+        if self.window is not None:
+            self.window.acquire()
+
+    def pause(self, seconds: float) -> None:
+        self.bucket.pause(seconds)
+
+
+def _cache_is_shared() -> bool:
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    return "locmem" not in backend and "dummy" not in backend
+
+
 _throttles: dict[str, Throttle] = {}
 _throttles_lock = threading.Lock()
 
 
-def shared_throttle(key: str, rate: float, burst: int = 1) -> Throttle:
-    """One bucket per key (e.g. per portal or per account), shared by all threads."""
+def shared_throttle(key: str, rate: float, burst: int = 1):
+    """One bucket per key (e.g. per portal or per account), shared by all threads; with a
+    shared cache (Redis) also capped across processes and machines per window of
+    max(1 s, burst / rate): no more than the provider's burst in any such window."""
     with _throttles_lock:
-        throttle = _throttles.get(key)
-        if throttle is None or throttle.rate != rate or throttle.burst != burst:
-            throttle = _throttles[key] = Throttle(rate, burst)
-        return throttle
+        bucket = _throttles.get(key)
+        if bucket is None or bucket.rate != rate or bucket.burst != burst:
+            bucket = _throttles[key] = Throttle(rate, burst)
+    window = None
+    if _cache_is_shared():
+        span = max(1.0, burst / rate)
+        window = SharedWindow(key, limit=max(1, int(rate * span)), window=span)
+    return Throttled(bucket, window)
 
 
 def parse_retry_after(value: str | None) -> float | None:

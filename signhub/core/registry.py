@@ -48,6 +48,9 @@ class ConnectorAppConfig(AppConfig):
     """Base AppConfig for provider apps: importing `<app>.connector` registers the connector."""
 
     default_auto_field = "django.db.models.BigAutoField"
+    # Imported into every provider's apps.py: without this Django would see two AppConfig
+    # classes there and pick neither. Subclasses set `default = True`.
+    default = False
 
     def ready(self) -> None:
         import_module(f"{self.name}.connector")

@@ -154,3 +154,38 @@ def test_foreign_or_unsafe_download_links_are_refused(url):
 def test_the_accounts_own_host_is_allowed():
     url = "https://Portal.example.com/rest/download.json"
     assert ensure_allowed_url(url, allowed_hosts={"portal.example.com"}, require_https=True)
+
+
+def test_shared_window_caps_requests_across_processes(no_sleep, monkeypatch):
+    from django.core.cache import cache
+
+    from signhub.core.http import SharedWindow
+
+    cache.clear()
+    window = SharedWindow("acct-1", limit=3, window=3600)
+    for _ in range(3):
+        window.acquire()
+    assert no_sleep == []
+    # A 4th request in the same window waits for the next one. The recorded "sleep" does
+    # not advance time, so the fake clock jumps to the next window after the first look.
+    import signhub.core.http as http_module
+
+    start = http_module.wallclock()
+    clock = iter([start, start + 3600])
+    monkeypatch.setattr(http_module, "wallclock", lambda: next(clock))
+    window.acquire()
+    assert len(no_sleep) == 1 and 0 < no_sleep[0] <= 3600
+
+
+def test_shared_throttle_uses_the_cache_only_when_it_is_shared(settings):
+    from signhub.core.http import shared_throttle
+
+    assert shared_throttle("k1", rate=2, burst=10).window is None
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+        }
+    }
+    throttle = shared_throttle("k2", rate=2, burst=10)
+    assert throttle.window is not None and throttle.window.limit == 10
