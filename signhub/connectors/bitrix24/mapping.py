@@ -64,15 +64,23 @@ def _earliest(values: list[datetime | None]) -> datetime | None:
 
 
 def build_record(doc_id: str, rows: list[tuple[str, dict[str, Any]]]) -> DocumentRecord:
-    """One document from every (list, sanitized row) seen for its id."""
+    """One document from every (list, sanitized row) seen for its id.
+
+    When the safe has the document, its rows are the record (richer, and the same whatever
+    order the lists come in, so a re-sync does not rewrite it); the personal row then only
+    supplies a signing date the safe rows lack.
+    """
     safe_rows = [row for name, row in rows if name == MYSAFE]
-    lists = sorted({name for name, _ in rows})
-    signed_dates = [to_utc(row.get("signed_date")) for _, row in rows]
+    personal_rows = [row for name, row in rows if name == PERSONAL]
+    main = [(MYSAFE, row) for row in safe_rows] or [(PERSONAL, row) for row in personal_rows]
+    signed_dates = [to_utc(row.get("signed_date")) for _, row in main]
+    if not any(signed_dates):
+        signed_dates = [to_utc(row.get("signed_date")) for row in personal_rows]
     completed_at = _latest(signed_dates)
     created_at = _earliest([to_utc(row.get("create_date")) for row in safe_rows])
     raw_status = SIGNED if completed_at else AWAITING_SIGNATURE
 
-    title = next((row["title"] for _, row in rows if row.get("title") is not None), "")
+    title = next((row["title"] for _, row in main if row.get("title") is not None), "")
     signers: list[SignerRecord] = []
     seen_members: set[tuple[str, str]] = set()
     for row in safe_rows:
@@ -91,13 +99,12 @@ def build_record(doc_id: str, rows: list[tuple[str, dict[str, Any]]]) -> Documen
         )
     if not safe_rows:
         # personal.tail has no member fields: the signer is the connected user.
-        decided = completed_at
         signers.append(
             SignerRecord(
                 name="Connected Bitrix24 user",
                 role="signer",
-                status="signed" if decided else "not_signed",
-                decided_at=decided,
+                status="signed" if completed_at else "not_signed",
+                decided_at=completed_at,
             )
         )
 
@@ -108,8 +115,6 @@ def build_record(doc_id: str, rows: list[tuple[str, dict[str, Any]]]) -> Documen
             labels.append(folder)
 
     creator = next((row.get("creator_id") for row in safe_rows if row.get("creator_id")), None)
-    # Download by re-listing the smaller list that holds the document.
-    handle_list = PERSONAL if PERSONAL in lists else MYSAFE
     return DocumentRecord(
         external_id=doc_id,
         title=title if isinstance(title, str) else str(title),
@@ -123,13 +128,14 @@ def build_record(doc_id: str, rows: list[tuple[str, dict[str, Any]]]) -> Documen
                 key=SIGNED_FILE_KEY,
                 name="Signed document",
                 kind="signed",
-                handle={"list": handle_list, "id": int(doc_id)},
+                # Downloads re-list this list to get a fresh link.
+                handle={"list": main[0][0], "id": int(doc_id)},
             )
         ],
         created_at=created_at,
         completed_at=completed_at,
         last_activity_at=completed_at or created_at,
-        raw={"id": int(doc_id), "lists": lists, "rows": [{"list": n, **r} for n, r in rows]},
+        raw={"id": int(doc_id), "list": main[0][0], "rows": [row for _, row in main]},
     )
 
 
@@ -138,6 +144,7 @@ class DocumentMerger:
 
     def __init__(self) -> None:
         self._rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        self._built: dict[str, DocumentRecord] = {}
 
     def __contains__(self, doc_id: str) -> bool:
         return doc_id in self._rows
@@ -148,4 +155,8 @@ class DocumentMerger:
         if (list_name, clean) in rows:
             return None
         rows.append((list_name, clean))
-        return build_record(doc_id, rows)
+        record = build_record(doc_id, rows)
+        if self._built.get(doc_id) == record:
+            return None  # e.g. the personal copy of a safe row: nothing to rewrite
+        self._built[doc_id] = record
+        return record

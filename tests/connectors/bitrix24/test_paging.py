@@ -51,9 +51,21 @@ def test_documents_in_both_lists_are_indexed_once_with_the_richer_row(account, p
     assert sorted(docs) == ["3", "59"]
     assert docs["59"].labels == ["Employment contracts"]
     assert docs["59"].sender_name == "Bitrix24 user 19"
-    assert docs["59"].raw["lists"] == ["mysafe", "personal"]
-    assert docs["59"].files[0]["handle"] == {"list": "personal", "id": 59}
-    assert docs["3"].raw["lists"] == ["personal"]
+    assert docs["59"].raw["list"] == "mysafe"
+    assert docs["59"].files[0]["handle"] == {"list": "mysafe", "id": 59}
+    assert docs["3"].raw["list"] == "personal"
+    assert docs["3"].files[0]["handle"] == {"list": "personal", "id": 3}
+
+
+def test_a_repeated_full_sync_rewrites_nothing(account, portal):
+    portal.lists[SAFE] = [safe_row(i) for i in range(30, 0, -1)]
+    portal.lists[PERSONAL] = [personal_row(i) for i in range(30, 0, -3)]
+    first = sync_account(account, full=True)
+    assert (first.created, first.updated) == (30, 0)
+
+    again = sync_account(account, full=True)
+
+    assert (again.created, again.updated, again.removed) == (0, 0, 0)
 
 
 def test_incremental_sync_stops_after_a_page_of_known_ids(account, portal):
