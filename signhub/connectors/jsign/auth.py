@@ -25,7 +25,8 @@ LOGIN_PATH = "/api/v2.0/authorization/token"
 REFRESH_PATH = "/api/v2.0/authorization/refresh_token"
 # Sent on every JSign call, API and token endpoints alike.
 APP_HEADERS = {"app_auth_type": "jsign-oauth2"}
-# Renew this many seconds before the stored expiry, so a token never dies mid-page.
+# Renew this many seconds before the stored expiry, so a token never dies mid-page; for
+# short-lived tokens at most a tenth of their lifetime, so they are not renewed on every call.
 EXPIRY_MARGIN = 60
 LOGIN_KEYS = ("api_key", "api_secret", "email", "password")
 
@@ -83,6 +84,7 @@ def token_fields(payload: Any) -> dict[str, Any]:
     fields: dict[str, Any] = {
         "access_token": str(data["access_token"]),
         "expires_in": parse_expiry(data.get("expires_in")),
+        "obtained_at": int(now()),
     }
     if data.get("refresh_token"):  # keep the old one when none is sent back
         fields["refresh_token"] = str(data["refresh_token"])
@@ -91,7 +93,13 @@ def token_fields(payload: Any) -> dict[str, Any]:
 
 def is_expired(creds: dict[str, Any]) -> bool:
     expiry = parse_expiry(creds.get("expires_in"))
-    return expiry is not None and now() >= expiry - EXPIRY_MARGIN
+    if expiry is None:
+        return False
+    margin = float(EXPIRY_MARGIN)
+    obtained = parse_expiry(creds.get("obtained_at"))
+    if obtained is not None and expiry > obtained:
+        margin = min(margin, (expiry - obtained) / 10)
+    return now() >= expiry - margin
 
 
 class JSignAuth:

@@ -170,3 +170,6 @@ def test_expires_in_is_read_as_absolute_time(monkeypatch):
     assert auth.parse_expiry(None) is None
     assert auth.is_expired({"expires_in": 2_000_000_030})  # inside the safety margin
     assert not auth.is_expired({"expires_in": 2_000_003_600})
+    # A 30 s token obtained just now is not renewed on every call (margin = 3 s).
+    assert not auth.is_expired({"expires_in": 2_000_000_030, "obtained_at": 2_000_000_000})
+    assert auth.is_expired({"expires_in": 2_000_000_002, "obtained_at": 1_999_999_972})
