@@ -94,6 +94,9 @@ class SyncContext:
     full: bool
     state: dict[str, Any]
     known_ids: Callable[[Iterable[str]], set[str]]
+    # Set True by a connector that listed everything even though the sync was incremental
+    # (e.g. its API has no "changed since" filter): the engine may then sweep removals.
+    listing_complete: bool = False
 
 
 @dataclass

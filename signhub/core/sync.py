@@ -115,7 +115,7 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
             if progress:
                 progress(run)
         now = timezone.now()
-        if run.full:
+        if run.full or ctx.listing_complete:
             run.removed = writer.sweep_removed(now)
     except ConnectorError as exc:
         _fail(account, run, exc.code, exc.message, needs_reconnect=exc.needs_reconnect)

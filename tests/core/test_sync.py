@@ -207,3 +207,23 @@ def test_unknown_connector_statuses_are_stored_as_unknown(make_account, caplog):
     assert map_status("fake", "done", table) == "completed"
     assert map_status("fake", "weird", table) == "unknown"
     assert "weird" in caplog.text
+
+
+def test_a_connector_that_listed_everything_lets_an_incremental_sync_sweep(make_account):
+    account = make_account(name="acme")
+    FakeConnector.data["acme"] = [make_record(i) for i in range(3)]
+    sync_account(account, full=True)
+    FakeConnector.data["acme"] = [make_record(0)]
+    original = FakeConnector.iter_pages
+
+    def complete_listing(self, ctx):
+        yield from original(self, ctx)
+        ctx.listing_complete = True
+
+    FakeConnector.iter_pages = complete_listing
+    try:
+        run = sync_account(account)
+    finally:
+        FakeConnector.iter_pages = original
+    assert run.full is False
+    assert run.removed == 2

@@ -71,6 +71,7 @@ class BoxConnector(Connector):
                     documents.append(record)
                 yield Page(documents)
         ctx.state["listed"] = len(seen)
+        ctx.listing_complete = True  # every sync is a full listing: removals can be swept
 
     def refresh_document(self, external_id: str):
         """One sign request, fetched again (GET /2.0/sign_requests/{id})."""
