@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "signhub.sandbox",
     "signhub.dashboard",
     "signhub.persist",
+    "signhub.downloads",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +75,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Must stay last: turns axes' lockout flag into the lockout response.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Axes first: it refuses locked-out logins before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "signhub.urls"
@@ -158,6 +170,30 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if TESTING else 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Content Security Policy (django-csp 4): nothing inline, everything from our own origin.
+# HTMX is configured through <meta name="htmx-config"> with includeIndicatorStyles off,
+# so it never injects a <style> element.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Login throttling (django-axes): lock a username+IP after N failures for a while.
+# Off under pytest unless a test turns it on: Django's test client logs in without a request.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=not TESTING)
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
 if env.bool("SIGNHUB_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
@@ -174,6 +210,7 @@ SIGNHUB_HTTP_MAX_WAIT = env.float("SIGNHUB_HTTP_MAX_WAIT", default=300.0)
 SIGNHUB_DOWNLOAD_FILENAME = env.str(
     "SIGNHUB_DOWNLOAD_FILENAME", default="{date} {title} ({provider}){ext}"
 )
+SIGNHUB_EVIDENCE_MAX_DOCS = env.int("SIGNHUB_EVIDENCE_MAX_DOCS", default=500)
 # Persist API: body limit, and token-less access from listed CIDRs (off unless set).
 SIGNHUB_PERSIST_MAX_BODY = env.int("SIGNHUB_PERSIST_MAX_BODY", default=5 * 1024 * 1024)
 SIGNHUB_PERSIST_OPEN_NETWORKS = env.list("SIGNHUB_PERSIST_OPEN_NETWORKS", default=[])

@@ -10,6 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("signhub.dashboard.urls")),
+    path("", include("signhub.downloads.urls")),
     path("persist/", include("signhub.persist.urls")),
     path("signatures/", include("signhub.persist.viewer_urls")),
 ]

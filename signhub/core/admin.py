@@ -1,9 +1,16 @@
 """Admin console: accounts with write-only credentials, read-only sync runs and audit."""
 
+import csv
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
+from . import audit
 from .errors import ConnectorError
 from .forms import validate_base_url
 from .models import AuditEvent, ProviderAccount, SyncRun
@@ -63,6 +70,12 @@ class ProviderAccountForm(forms.ModelForm):
                 self.add_error(target, errors)
         else:
             self.instance.credentials = {**merged, **provider_form.credentials()}
+            # Names only (never values), for the audit trail.
+            self.changed_credentials = sorted(
+                name
+                for name in self.provider_form_class.credential_fields
+                if cleaned.get(f"cred_{name}")
+            )
         return cleaned
 
 
@@ -88,7 +101,23 @@ class ProviderAccountAdmin(admin.ModelAdmin):
         "needs_reconnect",
         "failures_in_a_row",
     ]
-    actions = ["test_connection"]
+    actions = ["test_connection", "sync_now"]
+
+    @method_decorator(sensitive_post_parameters())
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Credential fields are posted here: keep them out of error reports.
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changed = getattr(form, "changed_credentials", [])
+        if changed or not change:
+            audit.record(
+                request,
+                "credentials_change" if change else "account_create",
+                f"account:{obj.pk} {obj.name}",
+                fields=changed,
+            )
 
     def get_readonly_fields(self, request, obj=None):
         # The provider decides which credential fields exist: fixed once created.
@@ -100,9 +129,28 @@ class ProviderAccountAdmin(admin.ModelAdmin):
             try:
                 result = account.connector().check_connection()
             except ConnectorError as exc:
+                audit.record(
+                    request,
+                    "test_connection",
+                    f"account:{account.pk}",
+                    result="error",
+                    error=exc.code,
+                )
                 self.message_user(request, f"{account.name}: {exc.message}", messages.ERROR)
             else:
+                audit.record(request, "test_connection", f"account:{account.pk}")
                 self.message_user(request, f"{account.name}: OK — {result}", messages.SUCCESS)
+
+    @admin.action(description="Sync now")
+    def sync_now(self, request, queryset):
+        from .tasks import enqueue_sync
+
+        for account in queryset:
+            run = enqueue_sync(account, trigger="admin")
+            audit.record(
+                request, "sync_trigger", f"account:{account.pk} {account.name}", run=run.pk
+            )
+            self.message_user(request, f"{account.name}: sync queued ({run.get_state_display()})")
 
 
 @admin.register(SyncRun)
@@ -131,8 +179,34 @@ class SyncRunAdmin(admin.ModelAdmin):
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["at", "actor_label", "action", "target", "ip", "result", "bytes"]
-    list_filter = ["action", "result"]
-    search_fields = ["actor_label", "target"]
+    list_filter = ["action", "result", "at"]
+    search_fields = ["actor_label", "target", "ip"]
+    date_hierarchy = "at"
+    actions = ["export_csv"]
+
+    @admin.action(description="Export selected events as CSV")
+    def export_csv(self, request, queryset):
+        class Echo:
+            def write(self, value):
+                return value
+
+        writer = csv.writer(Echo())
+        columns = ["at", "actor_label", "action", "target", "ip", "result", "bytes", "details"]
+
+        def rows():
+            yield writer.writerow(columns)
+            for event in queryset.order_by("at", "id").iterator(chunk_size=1000):
+                values = [getattr(event, c) for c in columns]
+                # Neutralise spreadsheet formulas in user-controlled text.
+                yield writer.writerow(
+                    "'" + v if isinstance(v, str) and v[:1] in "=+-@" and v else v for v in values
+                )
+
+        audit.record(request, "audit_export", f"{queryset.count()} events")
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+        response["Content-Disposition"] = f'attachment; filename="audit-{stamp}.csv"'
+        return response
 
     def has_add_permission(self, request):
         return False

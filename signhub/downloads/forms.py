@@ -1,0 +1,49 @@
+"""The evidence-pack request: explicit ids, or "everything matching the list's filter"."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+
+
+class IdListField(forms.Field):
+    """Several `ids=` values (or one comma-separated) → a list of ints."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = value.split(",")
+        try:
+            return sorted({int(v) for v in value if str(v).strip()})
+        except (TypeError, ValueError):
+            raise forms.ValidationError("Document ids must be whole numbers.") from None
+
+
+class EvidencePackForm(forms.Form):
+    SELECTED, FILTER = "selected", "filter"
+
+    scope = forms.ChoiceField(
+        choices=[(SELECTED, "Selected documents"), (FILTER, "All documents matching the filter")],
+        required=False,
+    )
+    ids = IdListField(required=False)
+    confirm = forms.BooleanField(required=False)
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data.get("scope") or self.SELECTED
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") == self.SELECTED:
+            ids = cleaned.get("ids") or []
+            if not ids:
+                raise forms.ValidationError("Select at least one document.")
+            limit = settings.SIGNHUB_EVIDENCE_MAX_DOCS
+            if len(ids) > limit:
+                raise forms.ValidationError(
+                    f"An evidence pack holds at most {limit} documents; {len(ids)} were selected."
+                )
+        return cleaned
