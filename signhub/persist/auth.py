@@ -82,7 +82,10 @@ def _csrf_failure(request: HttpRequest) -> bool:
 def authenticate(request: HttpRequest, write: bool) -> Caller:
     raw = _bearer(request)
     if raw is not None:
-        token = ApiToken.objects.active().filter(token_hash=hash_token(raw)).first()
+        try:
+            token = ApiToken.objects.active().get(token_hash=hash_token(raw))
+        except ApiToken.DoesNotExist:
+            token = None
         if token is None:
             raise ApiError(401, "invalid_token", "the API token is unknown or revoked")
         if write and not token.can_write:

@@ -1,0 +1,107 @@
+"""Hypothesis fuzz: >= 1,000 generated requests against the API; none may answer 5xx.
+
+Each example sends a small batch of requests, which keeps Hypothesis' per-example overhead
+low enough for the whole run to take seconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import urlencode
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from . import pki
+
+VALID_CMS = base64.b64encode(pki.make_cms(b"fuzz")).decode()
+VALID_XML = base64.b64encode(pki.xml_signature()).decode()
+KEYS = [
+    "document", "thread", "chain", "version", "cms", "signature", "tags", "limit", "offset",
+    "count", "stage", "version_created_by", "version_comment", "tags[]", "x",
+]  # fmt: skip
+BATCH = 4
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.sampled_from(["doc", "t", "1", "0", "true", VALID_CMS, VALID_XML, "MAA=", "<a/>"]),
+)
+values = (
+    scalars
+    | st.lists(scalars, max_size=3)
+    | st.dictionaries(st.text(max_size=5), scalars, max_size=2)
+)
+requests = st.fixed_dictionaries(
+    {
+        "method": st.sampled_from(["GET", "POST", "DELETE", "PUT"]),
+        "path": st.sampled_from(["signature", "signatures"]),
+        "data": st.dictionaries(st.sampled_from(KEYS), values, max_size=8),
+        "style": st.sampled_from(["json", "query", "form", "raw"]),
+        "raw": st.binary(max_size=64),
+        "content_type": st.sampled_from(
+            [
+                "application/json",
+                "text/plain",
+                "application/x-www-form-urlencoded",
+                "multipart/form-data; boundary=x",
+                "",
+            ]
+        ),
+        "auth": st.sampled_from(["good", "good", "good", "none", "bad"]),
+    }
+)
+
+
+def _flat(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _send(client, token: str, req: dict):
+    headers = {
+        "good": {"Authorization": f"Bearer {token}"},
+        "none": {},
+        "bad": {"Authorization": "Bearer x"},
+    }[req["auth"]]
+    method, url, data = req["method"], f"/persist/{req['path']}", req["data"]
+    pairs = [(k, _flat(v)) for k, v in data.items() if v is not None]
+    if req["style"] == "json":
+        body, content_type = json.dumps(data), "application/json"
+    elif req["style"] == "query":
+        url, body, content_type = f"{url}?{urlencode(pairs)}", "", "application/octet-stream"
+    elif req["style"] == "form":
+        body, content_type = urlencode(pairs), "application/x-www-form-urlencoded"
+    else:
+        body, content_type = req["raw"], req["content_type"]
+    return client.generic(method, url, body, content_type=content_type, headers=headers)
+
+
+@pytest.mark.django_db
+def test_generated_requests_never_answer_5xx(client, rw_token):
+    sent = 0
+
+    @settings(
+        max_examples=260,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(batch=st.lists(requests, min_size=BATCH, max_size=BATCH))
+    def run(batch):
+        nonlocal sent
+        for req in batch:
+            r = _send(client, rw_token, req)
+            sent += 1
+            assert r.status_code < 500, req
+            body = r.json()
+            assert isinstance(body["status"], bool)
+            if not body["status"]:
+                assert body["code"] and body["message"] and body["content"] is None, body
+                assert r.status_code >= 400
+
+    run()
+    assert sent >= 1000
