@@ -64,7 +64,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Port {port} is busy: stop what runs there or use --port.")
         children = [
             subprocess.Popen([*manage, "runserver", "--noreload", f"{host}:{port}"], env=env),
-            subprocess.Popen([*manage, "db_worker", "--interval", "1"], env=env),
+            subprocess.Popen([*manage, "db_worker", "--interval", "1", "--no-reload"], env=env),
         ]
         try:
             if not wait_for_port(host, port):
