@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django_tasks import task_backends
+from django_tasks_db.backend import DatabaseBackend
+
+
+class Command(BaseCommand):
+    help = (
+        "Apply every retention setting: sync runs, finished task results (database task "
+        "backend) and expired sessions. Run it daily (cron or a systemd timer)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true")
+
+    def handle(self, *, dry_run, verbosity, **options):
+        call_command(
+            "prune_sync_runs",
+            days=settings.SIGNHUB_SYNC_RUN_RETENTION_DAYS,
+            dry_run=dry_run,
+            stdout=self.stdout,
+        )
+        backend = task_backends["default"]
+        if isinstance(backend, DatabaseBackend):
+            call_command(
+                "prune_db_task_results",
+                min_age_days=settings.SIGNHUB_TASK_RESULT_RETENTION_DAYS,
+                dry_run=dry_run,
+                verbosity=max(1, verbosity),
+                stdout=self.stdout,
+            )
+        else:
+            self.stdout.write(f"Task backend {type(backend).__name__} keeps no results to prune.")
+        if not dry_run:
+            call_command("clearsessions")
+            self.stdout.write("Cleared expired sessions.")
