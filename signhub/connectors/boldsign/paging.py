@@ -66,8 +66,8 @@ def walk(
     `on_first_page(requests_left)` is told, once the total is known, how many more requests
     the full walk needs (for the rate budget's estimate).
     """
-    page, position, cursor = 1, 0, None
-    seen: set[str] = set()
+    page, cursor = 1, None
+    seen: set[str] = set()  # ids read from this listing so far
     while True:
         params: dict[str, Any] = {**listing.params, "PageSize": PAGE_SIZE}
         if cursor is None:
@@ -84,7 +84,13 @@ def walk(
         yield RawPage(rows, total, size)
         if not rows:
             return
-        position = (page - 1) * size + len(rows) if cursor is None else position + len(rows)
+        ids = {str(r.get("documentId")) for r in rows}
+        repeated = ids <= seen
+        seen |= ids
+        # Progress is the number of distinct rows read, not page arithmetic: a server that
+        # clamps the page size while reporting ours, or a row shifting to the next page
+        # while we read, must not end the walk early.
+        position = len(seen)
         if page == 1 and cursor is None and on_first_page and total is not None:
             on_first_page(math.ceil(max(0, total - position) / size))
         if total is not None and position >= total:
@@ -93,8 +99,7 @@ def walk(
             stamps = [t for t in (activity_ts(r) for r in rows) if t is not None]
             if stamps and min(stamps) < stop_before:
                 return
-        ids = {str(r.get("documentId")) for r in rows}
-        if ids <= seen:
+        if repeated:
             # The server ignored our page/cursor and repeats itself: stop loudly rather
             # than loop, and do not let a full sync flag the unseen rest as removed.
             raise ConnectorError(
@@ -102,7 +107,6 @@ def walk(
                 "moving on; the listing could not be read to its end",
                 code="paging_error",
             )
-        seen |= ids
         if cursor is None and (page + 1) * size <= PAGE_WINDOW:
             page += 1
             continue

@@ -142,3 +142,13 @@ def test_a_full_sync_flags_documents_gone_at_the_provider(api_key_account):
     run = sync_account(account, full=True)
     assert run.removed == 1
     assert SignedDocument.objects.get(external_id="doc-00004").removed_at is not None
+
+
+@responses.activate
+def test_a_server_clamping_silently_is_read_to_the_end(api_key_account):
+    rows = [row(i) for i in range(120)]
+    for start in (0, 50, 100):  # 50 rows a page while it claims pageSize 100
+        responses.get(LIST_URL, json=page_body(rows[start : start + 50], 120, size=100))
+    run = sync_account(api_key_account())
+    assert run.fetched == 120
+    assert len(queries(responses, LIST_URL)) == 3
