@@ -122,7 +122,10 @@ def test_access_denied_to_the_safe_is_a_plain_error(account, rsps):
     assert not account.needs_reconnect
 
 
-def test_the_client_throttle_spaces_requests_after_the_burst(account, rsps, no_sleep):
+def test_the_client_throttle_spaces_requests_after_the_burst(account, rsps, no_sleep, monkeypatch):
+    from signhub.core import http
+
+    monkeypatch.setattr(http, "monotonic", lambda: 1000.0)  # a frozen clock: exact waits
     for i in range(45):
         rsps.post(SAFE_URL, json=page(1000 - i))
     rsps.post(SAFE_URL, json=EMPTY)
@@ -130,7 +133,7 @@ def test_the_client_throttle_spaces_requests_after_the_burst(account, rsps, no_s
     assert sync_account(account, full=True).state == "succeeded"
     # Past the burst of 40, requests are spaced 1/1.8 s apart (sleep is recorded, not
     # slept, so the recorded waits grow by that step).
-    assert len(no_sleep) >= 5
+    assert len(no_sleep) == 46 - 40
     steps = [b - a for a, b in zip(no_sleep, no_sleep[1:], strict=False)]
     assert all(abs(step - 1 / 1.8) < 0.05 for step in steps)
 
