@@ -238,6 +238,7 @@ class BoldSignApi:
 
     def get_json(self, path: str, params: dict[str, Any]) -> Any:
         url = f"{self.base_url}{path}"
+        params = both_spellings(params)
 
         def call():
             self.budget.before_request()
@@ -279,3 +280,17 @@ class BoldSignApi:
             raise ConnectorError("BoldSign redirected the download too many times", code="redirect")
 
         return self._authed(call)
+
+
+# The SDK sends paging parameters in PascalCase, the behalfList docs in camelCase; BoldSign
+# (ASP.NET) binds either, case-insensitively, and the repeated identical value is harmless.
+# Sending both keeps paging right with any server that reads only one spelling.
+_PAGING_KEYS = ("Page", "PageSize", "PageType", "NextCursor")
+
+
+def both_spellings(params: dict[str, Any]) -> dict[str, Any]:
+    out = dict(params)
+    for key in _PAGING_KEYS:
+        if key in params:
+            out[key[0].lower() + key[1:]] = params[key]
+    return out
