@@ -40,6 +40,14 @@ lint:
 
 format: lint
 
+# Production-style serving: gunicorn (deploy/gunicorn.conf.py; WEB_CONCURRENCY, PORT... from
+# the environment), static files collected and served by whitenoise. Run workers and the
+# scheduler beside it (docs/production.md).
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/gunicorn -c deploy/gunicorn.conf.py signhub.wsgi
+
 bench: install
 	$(BIN)/python bench/sync_throughput.py
 

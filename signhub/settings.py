@@ -62,12 +62,17 @@ INSTALLED_APPS = [
     "signhub.dashboard",
     "signhub.persist",
     "signhub.downloads",
+    "signhub.ops",
     "csp",
     "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (compressed, hashed names) straight from gunicorn: no separate web server.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so every later log line of the request carries its id.
+    "signhub.ops.request_id.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -153,6 +158,18 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Hashed, compressed names for production (`collectstatic` first: `make serve` does it);
+# plain storage under pytest so tests need no manifest.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+# Tests and development have no collected files: look them up per request instead.
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # Security: production-grade unless DEBUG.
 SESSION_COOKIE_HTTPONLY = True
@@ -197,6 +214,8 @@ AXES_RESET_ON_SUCCESS = True
 if env.bool("SIGNHUB_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+# Probes talk plain HTTP to the process; never redirect them to HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # signhub's own knobs.
 SIGNHUB_SANDBOX_ENABLED = env.bool("SIGNHUB_SANDBOX_ENABLED", default=DEBUG or TESTING)
@@ -218,11 +237,31 @@ SIGNHUB_PERSIST_OPEN_NETWORKS_CAN_WRITE = env.bool(
     "SIGNHUB_PERSIST_OPEN_NETWORKS_CAN_WRITE", default=True
 )
 
+# Operations (signhub.ops): schedules, alerts, retention.
+SIGNHUB_ALERT_AFTER_FAILURES = env.int("SIGNHUB_ALERT_AFTER_FAILURES", default=3)
+SIGNHUB_QUEUED_RUN_TIMEOUT_MINUTES = env.int("SIGNHUB_QUEUED_RUN_TIMEOUT_MINUTES", default=60)
+SIGNHUB_SYNC_RUN_RETENTION_DAYS = env.int("SIGNHUB_SYNC_RUN_RETENTION_DAYS", default=90)
+SIGNHUB_TASK_RESULT_RETENTION_DAYS = env.int("SIGNHUB_TASK_RESULT_RETENTION_DAYS", default=14)
+# Extra apps to load (e.g. a site's own connector package; the scale-out test uses it).
+INSTALLED_APPS += env.list("SIGNHUB_EXTRA_APPS", default=[])
+
+# LOG_FORMAT=json: one JSON object per line with the request id (signhub.ops.logs).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "signhub.ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "signhub.ops.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("", include("signhub.ops.urls")),  # /healthz and /readyz
     path("", include("signhub.dashboard.urls")),
     path("", include("signhub.downloads.urls")),
     path("persist/", include("signhub.persist.urls")),
