@@ -26,7 +26,8 @@ class Command(BaseCommand):
             for sig in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(sig, lambda *_: stopping.append(True))
         while True:
-            close_old_connections()
+            if loop:
+                close_old_connections()  # a long-lived process: drop broken/expired ones
             result = tick()
             if verbosity:
                 for name, full in result.enqueued:
