@@ -1,0 +1,102 @@
+"""Real Chromium: open a signature, step through its versions, compare two."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from django.test import Client
+
+from signhub.persist.blobs import Blob
+from signhub.persist.services import NewVersion, save_version
+
+from . import pki
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no /usr/bin/chromium"),
+]
+
+
+@pytest.fixture
+def page(live_server, django_user_model):
+    from playwright.sync_api import sync_playwright
+
+    user = django_user_model.objects.create_user("hr-browser", password="pw-123456789")
+    client = Client()
+    client.force_login(user)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context()
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield page
+        browser.close()
+        assert not errors, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_open_step_through_and_compare(page, live_server):
+    signers = ["Alice Signer", "Bob Signer", "Carol Signer"]
+    sigs = []
+    for base, name in enumerate(signers):
+        sigs.append(
+            save_version(
+                NewVersion(
+                    document="contract-7",
+                    thread="onboarding",
+                    base_version=base,
+                    blob=Blob(pki.make_cms(signer_name=name), "cms"),
+                    version_comment=f"signed by {name}",
+                )
+            )
+        )
+
+    page.goto(f"{live_server.url}/signatures/")
+    page.get_by_role("link", name="contract-7").click()
+    page.wait_for_url(re.compile(rf"/signatures/{sigs[2].pk}/$"))
+    assert page.get_by_role("heading", name="Version 3").is_visible()
+    assert page.get_by_text("Carol Signer").first.is_visible()
+
+    # Step back with HTMX: the panel swaps and the URL follows (hx-push-url).
+    page.get_by_role("link", name="← Version 2").click()
+    page.wait_for_url(re.compile(rf"/signatures/{sigs[1].pk}/$"))
+    page.get_by_role("heading", name="Version 2").wait_for()
+    assert page.get_by_text("Bob Signer").first.is_visible()
+    page.get_by_role("link", name="← Version 1").click()
+    page.get_by_role("heading", name="Version 1").wait_for()
+    assert page.locator(".verdict-valid").first.is_visible()
+
+    # Compare version 1 with version 3 using the form.
+    page.get_by_label("Left").select_option(label="v1")
+    page.get_by_label("Right").select_option(label="v3")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url(re.compile(r"/signatures/compare/"))
+    changed = page.locator("tr.changed")
+    assert changed.count() >= 3
+    table = page.locator("table.compare").inner_text()
+    assert "Alice Signer" in table and "Carol Signer" in table
+    assert "signed by Alice Signer" in table and "signed by Carol Signer" in table
