@@ -185,7 +185,7 @@ class DocumentFilterForm(forms.Form):
         # A cursor belongs to one sort order; a mismatched one (edited URL) starts over.
         for name in ("after", "before"):
             cursor = data[name]
-            if cursor is not None and cursor.sort != data["sort"]:
+            if cursor is not None and not cursor.at_end and cursor.sort != data["sort"]:
                 data[name] = None
         if data["after"] and data["before"]:
             data["before"] = None
