@@ -53,6 +53,9 @@ def validate_account(data: AccountInput) -> tuple[str, dict, dict]:
             problems.append(label + " ".join(str(e) for e in errors))
         raise ValidationError("; ".join(problems))
     base_url = validate_base_url(data.base_url or form_options_base_url(form, connector))
+    check = getattr(form, "check_base_url", None)
+    if callable(check):
+        check(base_url)  # a provider may explain why a URL cannot work (raises ValidationError)
     return base_url, form.credentials(), form.options()
 
 

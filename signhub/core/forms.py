@@ -64,6 +64,9 @@ class ProviderForm(forms.Form):
             if self.cleaned_data.get(k) not in (None, "")
         }
 
+    def check_base_url(self, url: str) -> None:
+        """Hook: raise ValidationError when this provider cannot work with `url`."""
+
     @classmethod
     def known_keys(cls) -> tuple[tuple[str, ...], tuple[str, ...]]:
         return cls.credential_fields, cls.option_fields

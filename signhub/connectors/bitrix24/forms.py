@@ -73,6 +73,11 @@ class Bitrix24Form(ProviderForm):
                 raise ValidationError("Do not put credentials in the token URL.")
         return value
 
+    def check_base_url(self, url: str) -> None:
+        """A pasted inbound-webhook URL as the portal address gets the explanation at once."""
+        if looks_like_webhook(url):
+            raise ValidationError(WEBHOOK_EXPLANATION)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         for name in self.credential_fields:
