@@ -187,6 +187,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if TESTING else 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    # Preloading commits the whole domain (and subdomains) to HTTPS in browsers for good:
+    # a site opts in deliberately, so the deploy check's reminder is silenced until then.
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 # Content Security Policy (django-csp 4): nothing inline, everything from our own origin.
 # HTMX is configured through <meta name="htmx-config"> with includeIndicatorStyles off,
 # so it never injects a <style> element.
