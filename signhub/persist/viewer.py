@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.vary import vary_on_headers
 
-from signhub.core.models import AuditEvent
+from signhub.core.models import AuditEvent, SignedDocument
 
 from . import inspect
 from .auth import client_ip
@@ -31,18 +31,33 @@ def _template(request: HttpRequest, name: str, fragment: str) -> str:
     return name
 
 
-def _latest_per_chain():
+def visible_signatures(user):
+    """Signatures a user may see in the viewer.
+
+    Persisted signatures are not tied to a provider account, so a reviewer sees a signature
+    only when its `document` is the external id of a signed document they may see; staff
+    with the `persist.view_signature` permission (and superusers) see every signature.
+    """
+    signatures = Signature.objects.all()
+    if user.is_superuser or user.has_perm("persist.view_signature"):
+        return signatures
+    return signatures.filter(
+        document__in=SignedDocument.objects.visible_to(user).values("external_id")
+    )
+
+
+def _latest_per_chain(user):
     newer = Signature.objects.filter(
         document=OuterRef("document"), thread=OuterRef("thread"), version__gt=OuterRef("version")
     )
-    return Signature.objects.filter(~Exists(newer))
+    return visible_signatures(user).filter(~Exists(newer))
 
 
 @login_required
 @vary_on_headers("HX-Request")
 def signature_list(request: HttpRequest) -> HttpResponse:
     form = SignatureFilterForm(request.GET)
-    chains = _latest_per_chain().defer("blob")
+    chains = _latest_per_chain(request.user).defer("blob")
     page_number = 1
     if form.is_valid():
         data = form.cleaned_data
@@ -73,11 +88,10 @@ def signature_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def signature_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    sig = get_object_or_404(Signature, pk=pk)
+    visible = visible_signatures(request.user)
+    sig = get_object_or_404(visible, pk=pk)
     versions = list(
-        Signature.objects.filter(document=sig.document, thread=sig.thread)
-        .defer("blob")
-        .order_by("-version")
+        visible.filter(document=sig.document, thread=sig.thread).defer("blob").order_by("-version")
     )
     index = next(i for i, v in enumerate(versions) if v.pk == sig.pk)
     newer = versions[index - 1] if index > 0 else None
@@ -99,8 +113,9 @@ def compare(request: HttpRequest) -> HttpResponse:
     form = CompareForm(request.GET)
     if not form.is_valid():
         return render(request, "persist/compare.html", {"form": form, "rows": []}, status=400)
-    a = get_object_or_404(Signature, pk=form.cleaned_data["a"])
-    b = get_object_or_404(Signature, pk=form.cleaned_data["b"])
+    visible = visible_signatures(request.user)
+    a = get_object_or_404(visible, pk=form.cleaned_data["a"])
+    b = get_object_or_404(visible, pk=form.cleaned_data["b"])
     if a.version > b.version and (a.document, a.thread) == (b.document, b.thread):
         a, b = b, a  # older on the left
     rows = inspect.compare_rows(
@@ -116,7 +131,7 @@ def _filename(sig: Signature) -> str:
 
 @login_required
 def download(request: HttpRequest, pk: int) -> HttpResponse:
-    sig = Signature.objects.filter(pk=pk).first()
+    sig = visible_signatures(request.user).filter(pk=pk).first()
     if sig is None:
         raise Http404("no such signature")
     data = bytes(sig.blob)

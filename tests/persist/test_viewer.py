@@ -24,8 +24,50 @@ def make(document="doc_1", thread="t1", base=0, data=None, kind="cms", **extra):
 
 @pytest.fixture
 def logged_in(client, reviewer):
+    """A reviewer allowed to see every signature (the `persist.view_signature` permission)."""
+    from django.contrib.auth.models import Permission
+
+    reviewer.user_permissions.add(Permission.objects.get(codename="view_signature"))
     client.force_login(reviewer)
     return client
+
+
+class TestScoping:
+    """Without the permission, a reviewer sees only signatures of documents they can see."""
+
+    @pytest.fixture
+    def scoped(self, client, reviewer, make_account):
+        from django.contrib.auth.models import Group
+        from django.utils import timezone
+
+        from signhub.core.index import IndexWriter
+        from tests.fakes import make_record
+
+        group = Group.objects.create(name="HR")
+        reviewer.groups.add(group)
+        mine = make_account(name="mine")
+        mine.visible_to.add(group)
+        theirs = make_account(name="theirs")
+        IndexWriter(mine, timezone.now()).write([make_record(1, external_id="visible-doc")])
+        IndexWriter(theirs, timezone.now()).write([make_record(2, external_id="hidden-doc")])
+        client.force_login(reviewer)
+        return client
+
+    def test_the_list_shows_only_signatures_of_visible_documents(self, scoped):
+        make(document="visible-doc")
+        make(document="hidden-doc")
+        make(document="unlinked")
+        r = scoped.get("/signatures/")
+        assert b"visible-doc" in r.content
+        assert b"hidden-doc" not in r.content and b"unlinked" not in r.content
+
+    def test_detail_compare_and_download_of_a_hidden_signature_are_404(self, scoped):
+        hidden = make(document="hidden-doc")
+        visible = make(document="visible-doc")
+        assert scoped.get(f"/signatures/{hidden.pk}/").status_code == 404
+        assert scoped.get(f"/signatures/{hidden.pk}/download/").status_code == 404
+        assert scoped.get(f"/signatures/compare/?a={visible.pk}&b={hidden.pk}").status_code == 404
+        assert scoped.get(f"/signatures/{visible.pk}/").status_code == 200
 
 
 def test_anonymous_is_sent_to_login(client):
