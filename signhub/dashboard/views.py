@@ -8,15 +8,23 @@ from __future__ import annotations
 
 import json
 from datetime import UTC
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from signhub.core.models import AuditEvent, DocumentParty, ProviderAccount, SignedDocument
+from signhub.core.models import (
+    AuditEvent,
+    DocumentParty,
+    ProviderAccount,
+    SignedDocument,
+    provider_choices,
+)
 from signhub.core.status import DocumentStatus
 
 from .csv_export import export_lines
@@ -24,6 +32,7 @@ from .dates import TZ_COOKIE, parse_zone
 from .forms import PAGE_SIZES, SORT_CHOICES, DocumentFilterForm
 from .paging import paginate, sorted_queryset
 from .queries import count_documents, estimate_rows, filter_documents
+from .templatetags.dashboard import first_file, when
 from .viewer import viewer_timezone, zone_name
 
 # Columns a row shows; `raw` (big) and `search_text` stay in the database.
@@ -130,10 +139,29 @@ def _applied_chips(request: HttpRequest, form: DocumentFilterForm, accounts) -> 
 
 
 def _attach(rows: list, accounts: list[ProviderAccount], person: str) -> None:
-    """Account objects from the list already loaded (no join), and the employee's role."""
+    """Prepare each row in Python: account (no join), labels, dates, download link.
+
+    Rendering 100 rows is the list's main cost once the queries are indexed; doing the
+    per-row work here instead of in template tags roughly halves it.
+    """
     by_id = {a.pk: a for a in accounts}
+    providers = dict(provider_choices())
+    statuses = dict(DocumentStatus.choices)
+    list_url = reverse("dashboard:documents")
     for doc in rows:
         doc.account_obj = by_id.get(doc.account_id)
+        doc.provider_label = providers.get(doc.provider, doc.provider)
+        doc.status_label = statuses.get(doc.status, doc.status)
+        doc.signer_names = [s.get("name") or s.get("email") or "?" for s in doc.signers[:3]]
+        doc.more_signers = max(len(doc.signers) - 3, 0)
+        doc.detail_url = f"{list_url}{doc.pk}/"
+        file = first_file(doc)
+        doc.download_url = (
+            f"{list_url}{doc.pk}/download/{quote(file['key'], safe='')}" if file else ""
+        )
+        doc.download_name = (file or {}).get("name") or "file"
+        doc.completed_html = when(doc.completed_at)
+        doc.created_html = when(doc.created_at)
     if person and rows:
         parties: dict[int, list] = {}
         for party in DocumentParty.objects.filter(

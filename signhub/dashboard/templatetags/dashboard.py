@@ -9,7 +9,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.timesince import timesince, timeuntil
 
 register = template.Library()
 
@@ -27,18 +26,34 @@ def _as_datetime(value) -> datetime | None:
     return None
 
 
+_UNITS = [  # (seconds in unit, singular, plural, use below this many seconds)
+    (60, "minute", "minutes", 3600),
+    (3600, "hour", "hours", 2 * 86400),
+    (86400, "day", "days", 60 * 86400),
+    (30.44 * 86400, "month", "months", 730 * 86400),
+    (365.25 * 86400, "year", "years", float("inf")),
+]
+
+
 @register.filter
 def relative(value, now: datetime | None = None) -> str:
-    """ "3 minutes ago" / "in 2 days" (largest unit only)."""
+    """ "3 minutes ago" / "in 2 days": the largest sensible unit, plain arithmetic.
+
+    (Django's timesince is exact but slow when a page renders 200 dates.)
+    """
     moment = _as_datetime(value)
     if moment is None:
         return ""
-    now = now or timezone.now()
-    if abs((now - moment).total_seconds()) < 60:
+    seconds = ((now or timezone.now()) - moment).total_seconds()
+    span = abs(seconds)
+    if span < 60:
         return "just now"
-    if moment <= now:
-        return f"{timesince(moment, now, depth=1)} ago"
-    return f"in {timeuntil(moment, now, depth=1)}"
+    for size, one, many, limit in _UNITS:
+        if span < limit:
+            n = int(span // size)
+            text = f"{n} {one if n == 1 else many}"
+            return f"{text} ago" if seconds > 0 else f"in {text}"
+    return ""
 
 
 @register.simple_tag
