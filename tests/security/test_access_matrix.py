@@ -84,10 +84,11 @@ def read(response) -> str:
     return data.decode("utf-8", "replace")
 
 
-def request(client: Client, url: str, **params):
-    response = client.get(url, params)
+def request(client: Client, url: str, htmx: bool = False, **params):
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.get(url, params, headers=headers)
     if response.status_code == 405:
-        response = client.post(url, params)
+        response = client.post(url, params, headers=headers)
     return response
 
 
@@ -158,10 +159,11 @@ def test_no_url_leaks_documents_of_an_account_the_user_cannot_see(world, clients
                     {"ids": doc.pk, "scope": "selected"},
                     {"scope": "filter", "confirm": "1", "account": doc.account_id},
                 ]
-            for params in variants:
+            # Each also as an HTMX partial request (the fragments must filter too).
+            for params, htmx in [(p, h) for p in variants for h in (False, True)]:
                 tried += 1
-                response = request(client, url, **params)
-                where = f"{username} {url} {params}"
+                response = request(client, url, htmx=htmx, **params)
+                where = f"{username} {url} {params}{' (htmx)' if htmx else ''}"
                 if response.status_code >= 500:
                     errors.append(f"{where}: {response.status_code}")
                     continue
