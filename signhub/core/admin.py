@@ -4,6 +4,7 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.http import StreamingHttpResponse
 from django.utils import timezone
@@ -118,6 +119,24 @@ class ProviderAccountAdmin(admin.ModelAdmin):
                 f"account:{obj.pk} {obj.name}",
                 fields=changed,
             )
+
+    def get_fields(self, request, obj=None):
+        # The provider's credential fields are added by the form at runtime, so the admin
+        # must be told about them or it would not render them.
+        fields = list(super().get_fields(request, obj))
+        if obj is not None and obj.provider:
+            form_class = registry.get(obj.provider).credential_form
+            fields += [f"cred_{name}" for name in form_class.credential_fields]
+        return fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # cred_* fields exist only on the form instance: keep them out of the model form
+        # factory (which only knows model fields) while the fieldset still renders them.
+        if "fields" not in kwargs:
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        if kwargs["fields"] is not None:  # get_fields() itself asks with fields=None
+            kwargs["fields"] = [f for f in kwargs["fields"] if not f.startswith("cred_")]
+        return super().get_form(request, obj, change, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
         # The provider decides which credential fields exist: fixed once created.
