@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from signhub.core.models import ProviderAccount
@@ -21,10 +22,14 @@ class SyncSchedule(models.Model):
     )
     enabled = models.BooleanField(default=True)
     interval_minutes = models.PositiveIntegerField(
-        default=15, help_text="Incremental sync every this many minutes."
+        default=15,
+        validators=[MinValueValidator(1)],
+        help_text="Incremental sync every this many minutes.",
     )
     full_sync_hour = models.PositiveSmallIntegerField(
-        default=2, help_text="Hour of the day (UTC) after which the nightly full sync runs."
+        default=2,
+        validators=[MaxValueValidator(23)],
+        help_text="Hour of the day (UTC) after which the nightly full sync runs.",
     )
     next_run_at = models.DateTimeField(null=True, blank=True)
     last_full_enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)

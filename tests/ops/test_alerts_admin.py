@@ -121,3 +121,16 @@ def test_admins_can_change_an_accounts_interval(make_account, admin_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     schedule.refresh_from_db()
     assert (schedule.interval_minutes, schedule.full_sync_hour) == (30, 4)
+
+
+def test_an_impossible_hour_is_refused_with_a_message(make_account, admin_client):
+    account = make_account("fake")
+    ensure_schedules()
+    schedule = account.__class__.objects.get(pk=account.pk).schedule
+    response = admin_client.post(
+        f"/admin/ops/syncschedule/{schedule.pk}/change/",
+        {"enabled": "on", "interval_minutes": "0", "full_sync_hour": "25"},
+    )
+    assert response.status_code == 200
+    assert "less than or equal to 23" in response.content.decode()
+    assert "greater than or equal to 1" in response.content.decode()
