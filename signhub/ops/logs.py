@@ -45,6 +45,13 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def _request_id(record: logging.LogRecord) -> str:
+    # gunicorn's access log runs outside the request; its atoms carry the response header.
+    if record.name == "gunicorn.access" and isinstance(record.args, dict):
+        return record.args.get("{x-request-id}o") or "-"
+    return getattr(record, "request_id", None) or current_request_id()
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, request id, exception."""
 
@@ -54,7 +61,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": scrub(record.getMessage()),
-            "request_id": getattr(record, "request_id", None) or current_request_id(),
+            "request_id": _request_id(record),
             "process": record.process,
         }
         status = getattr(record, "status_code", None)

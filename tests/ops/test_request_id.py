@@ -84,3 +84,11 @@ def test_json_log_lines_hold_no_secrets():
 
 def test_scrub_leaves_ordinary_words_alone():
     assert scrub("Synced acme: 5 fetched, 2 created") == "Synced acme: 5 fetched, 2 created"
+
+
+def test_gunicorn_access_lines_carry_the_response_request_id():
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, "%(U)s", None, None)
+    record.args = {"U": "/documents/", "{x-request-id}o": "abc12345def"}
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["request_id"] == "abc12345def"
+    assert entry["message"] == "/documents/"
