@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC
 from functools import wraps
+from urllib.parse import unquote
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -24,7 +25,7 @@ def viewer_timezone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         from_param = parse_zone(request.GET.get("tz"))
-        zone = from_param or parse_zone(request.COOKIES.get(TZ_COOKIE)) or UTC
+        zone = from_param or cookie_zone(request) or UTC
         request.viewer_tz = zone
         with timezone.override(zone):
             response = view(request, *args, **kwargs)
@@ -33,6 +34,11 @@ def viewer_timezone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         return response
 
     return wrapper
+
+
+def cookie_zone(request: HttpRequest):
+    """The zone remembered in the cookie (tolerating a percent-encoded value)."""
+    return parse_zone(unquote(request.COOKIES.get(TZ_COOKIE, "")))
 
 
 def zone_name(zone) -> str:

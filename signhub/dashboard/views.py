@@ -28,12 +28,12 @@ from signhub.core.models import (
 from signhub.core.status import DocumentStatus
 
 from .csv_export import export_lines
-from .dates import TZ_COOKIE, parse_zone
+from .dates import parse_zone
 from .forms import PAGE_SIZES, SORT_CHOICES, DocumentFilterForm
 from .paging import paginate, sorted_queryset
 from .queries import count_documents, estimate_rows, filter_documents
 from .templatetags.dashboard import first_file, when
-from .viewer import viewer_timezone, zone_name
+from .viewer import cookie_zone, viewer_timezone, zone_name
 
 # Columns a row shows; `raw` (big) and `search_text` stay in the database.
 ROW_FIELDS = [
@@ -273,7 +273,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     form = DocumentFilterForm(request.GET, accounts=accounts)
     data = form.usable_data()
     # Presets like "this month" mean the viewer's month, as on screen.
-    zone = parse_zone(request.GET.get("tz")) or parse_zone(request.COOKIES.get(TZ_COOKIE))
+    zone = parse_zone(request.GET.get("tz")) or cookie_zone(request)
     base = filter_documents(
         SignedDocument.objects.visible_to(request.user),
         data,

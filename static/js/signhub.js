@@ -10,7 +10,8 @@
   var zone = null;
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { zone = null; }
   if (zone && !readCookie("tz")) {
-    document.cookie = "tz=" + encodeURIComponent(zone) + "; path=/; max-age=31536000; samesite=lax";
+    // IANA names only use letters, digits, "/", "_", "-" and "+": safe in a cookie as they are.
+    document.cookie = "tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
     if (zone !== "UTC" && !sessionStorage.getItem("signhub-tz-reloaded")) {
       sessionStorage.setItem("signhub-tz-reloaded", "1");
       window.location.reload();
@@ -27,10 +28,23 @@
   document.addEventListener("DOMContentLoaded", function () {
     var body = document.body;
 
-    // 2. A sync started with "Sync now" finished: show the fresh list.
+    // 2. Short, shareable URLs: leave empty filter fields out of HTMX requests.
+    body.addEventListener("htmx:configRequest", function (event) {
+      if (event.detail.verb !== "get") return;
+      var params = event.detail.parameters;
+      var names = params instanceof FormData ? Array.from(new Set(params.keys())) : Object.keys(params);
+      names.forEach(function (name) {
+        var values = params instanceof FormData ? params.getAll(name) : [].concat(params[name]);
+        if (values.every(function (v) { return v === ""; })) {
+          if (params instanceof FormData) { params.delete(name); } else { delete params[name]; }
+        }
+      });
+    });
+
+    // 3. A sync started with "Sync now" finished: show the fresh list.
     body.addEventListener("signhub:synced", refreshResults);
 
-    // 3. Closing the detail panel returns to the list (the panel pushed its own URL).
+    // 4. Closing the detail panel returns to the list (the panel pushed its own URL).
     body.addEventListener("click", function (event) {
       var close = event.target.closest("[data-close-detail]");
       var panel = document.getElementById("detail");
@@ -41,7 +55,7 @@
       window.history.back();
     });
 
-    // 4. Focus: the detail heading when the panel opens; the result count after paging.
+    // 5. Focus: the detail heading when the panel opens; the result count after paging.
     body.addEventListener("htmx:afterSettle", function (event) {
       var target = event.detail.target;
       if (!target) return;

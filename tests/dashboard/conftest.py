@@ -109,3 +109,13 @@ def bulk_docs(account, n: int, *, signers: int = 1, labels: int = 1, start: int 
             for i in range(start, start + n)
         ],
     )
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached per-account document counts must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
