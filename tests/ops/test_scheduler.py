@@ -147,3 +147,29 @@ def test_the_command_runs_one_pass(make_account, capsys):
     out = capsys.readouterr().out
     assert f"enqueued full: {account.name}" in out
     assert "1 enqueued, 0 busy" in out
+
+
+def test_the_loop_runs_passes_until_sigterm(monkeypatch, capsys):
+    import os
+    import signal
+
+    from signhub.ops.management.commands import schedule_syncs
+    from signhub.ops.scheduler import TickResult
+
+    passes = []
+
+    def fake_tick():
+        passes.append(1)
+        if len(passes) == 2:
+            os.kill(os.getpid(), signal.SIGTERM)  # what systemd sends on stop
+        return TickResult()
+
+    monkeypatch.setattr(schedule_syncs, "tick", fake_tick)
+    monkeypatch.setattr(schedule_syncs, "close_old_connections", lambda: None)
+    saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        call_command("schedule_syncs", loop=True, interval=1)
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+    assert len(passes) == 2  # finished the pass in hand, then stopped
