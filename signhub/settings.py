@@ -6,6 +6,7 @@ Redis and real workers without code changes. An `.env` file beside manage.py is 
 when present (`make env` writes one with fresh random keys).
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -121,8 +122,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
-    # A file (not :memory:) so threads in tests share one real database.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-signhub.sqlite3")}
+    # A file (not :memory:) so threads in tests share one real database; one per test
+    # process so concurrent runs never share it (pytest-django deletes it afterwards).
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-signhub-{os.getpid()}.sqlite3")}
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
