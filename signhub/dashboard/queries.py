@@ -6,10 +6,12 @@ counts, lists or exports a document of an account their groups cannot see.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -141,6 +143,26 @@ def count_documents(base: QuerySet, statuses: list[str], cap: int = COUNT_CAP) -
     else:
         total, total_capped = min(base_total, cap), base_total > cap
     return Counts(total, total_capped, by_status, capped)
+
+
+COUNTS_CACHE_SECONDS = 30
+
+
+def counts_cache_key(data: dict, accounts: list, user, tz) -> str:
+    """Counts depend on the filters (not sort, page or page size) and on what the user sees."""
+    relevant = {k: v for k, v in data.items() if k not in ("sort", "per_page", "after", "before")}
+    scope = "all" if user.is_superuser else sorted(a.pk for a in accounts)
+    digest = hashlib.sha256(repr((sorted(relevant.items()), scope, str(tz))).encode())
+    return f"dashboard:counts:{digest.hexdigest()}"
+
+
+def cached_counts(key: str, base: QuerySet, statuses: list[str]) -> Counts:
+    """Paging and sorting reuse the counts of the first page for a short while."""
+    counts = cache.get(key)
+    if counts is None:
+        counts = count_documents(base, statuses)
+        cache.set(key, counts, COUNTS_CACHE_SECONDS)
+    return counts
 
 
 def estimate_rows(qs: QuerySet) -> int | None:

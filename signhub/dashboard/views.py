@@ -7,6 +7,7 @@ starts from `visible_to(request.user)`: a document of another account is a 404.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC
 from urllib.parse import quote
 
@@ -31,7 +32,7 @@ from .csv_export import export_lines
 from .dates import parse_zone
 from .forms import PAGE_SIZES, SORT_CHOICES, DocumentFilterForm
 from .paging import paginate, sorted_queryset
-from .queries import count_documents, estimate_rows, filter_documents
+from .queries import cached_counts, counts_cache_key, estimate_rows, filter_documents
 from .templatetags.dashboard import first_file, when
 from .viewer import cookie_zone, viewer_timezone, zone_name
 
@@ -55,6 +56,7 @@ ROW_FIELDS = [
     "expires_at",
     "removed_at",
 ]
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Filters inside the collapsible "More filters" box (open when one is used).
 MORE_FILTERS = [
     "provider",
@@ -186,7 +188,8 @@ def documents(request: HttpRequest) -> HttpResponse:
         SignedDocument.objects.visible_to(request.user), data, now=now, tz=request.viewer_tz
     )
     selected = base.filter(status__in=data["status"]) if data["status"] else base
-    counts = count_documents(base, data["status"])
+    key = counts_cache_key(data, accounts, request.user, request.viewer_tz)
+    counts = cached_counts(key, base, data["status"])
     if counts.total_capped:
         counts.approximate_total = estimate_rows(selected)
 
@@ -235,6 +238,15 @@ def documents(request: HttpRequest) -> HttpResponse:
     template = fragment_for(request, "dashboard/documents.html", "results")
     context["is_partial"] = "#" in template
     return render(request, template, context)
+
+
+def _filters_for_audit(request: HttpRequest) -> dict[str, list[str]]:
+    """The export's filters as typed, made safe to store (PostgreSQL JSON refuses NUL)."""
+    return {
+        key[:50]: [_CONTROL.sub("", value)[:200] for value in request.GET.getlist(key)[:20]]
+        for key in list(request.GET)[:40]
+        if key != "tz"
+    }
 
 
 def _export_query(request: HttpRequest) -> str:
@@ -287,7 +299,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
         action="export_csv",
         target="documents",
         ip=request.META.get("REMOTE_ADDR") or None,
-        details={"filters": {k: request.GET.getlist(k) for k in request.GET if k != "tz"}},
+        details={"filters": _filters_for_audit(request)},
     )
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(export_lines(selected), content_type="text/csv; charset=utf-8")
