@@ -99,6 +99,7 @@ class Counts:
     by_status: dict[str, int]
     capped_statuses: set[str]
     approximate_total: int | None = None  # a planner estimate when the count was capped
+    approximate: bool = False  # chip counts are planner estimates (PostgreSQL, big results)
 
 
 def _capped_sql(qs: QuerySet, cap: int) -> tuple[str, list]:
@@ -120,19 +121,27 @@ def _run_counts(parts: dict[str, QuerySet], cap: int) -> dict[str, int]:
 
 
 def count_documents(base: QuerySet, statuses: list[str], cap: int = COUNT_CAP) -> Counts:
-    """The total and per-status chip counts, in two queries whatever the data.
+    """The total and per-status chip counts; never counts a million rows.
 
-    First a capped count of the filtered set. When it is small, one GROUP BY gives exact
-    per-status counts; when it is large, each status is counted up to the cap (each one a
-    short index range scan), so nothing ever counts a million rows.
+    First a capped count of the filtered set (reads at most cap+1 rows). When it is small,
+    one GROUP BY gives exact per-status counts. When it is large:
+    - PostgreSQL: the planner's per-status estimates (no rows read), shown as "≈ n".
+      Counting each status up to the cap would read up to 80,000 rows, too slow for a
+      filter no index covers.
+    - SQLite (no estimates): each status counted up to the cap in one query, "10,000+".
     """
     base_total = _run_counts({"all": base}, cap)["all"]
+    capped: set[str] = set()
+    approximate = False
     if base_total <= cap:
         grouped = dict(
             base.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
         )
         by_status = {s: grouped.get(s, 0) for s in DocumentStatus.values}
-        capped: set[str] = set()
+    elif connection.vendor == "postgresql":
+        by_status = {s: estimate_rows(base.filter(status=s)) or 0 for s in DocumentStatus.values}
+        capped = set(DocumentStatus.values)
+        approximate = True
     else:
         raw = _run_counts({s: base.filter(status=s) for s in DocumentStatus.values}, cap)
         by_status = {s: min(n, cap) for s, n in raw.items()}
@@ -142,7 +151,7 @@ def count_documents(base: QuerySet, statuses: list[str], cap: int = COUNT_CAP) -
         total_capped = any(s in capped for s in statuses)
     else:
         total, total_capped = min(base_total, cap), base_total > cap
-    return Counts(total, total_capped, by_status, capped)
+    return Counts(total, total_capped, by_status, capped, approximate=approximate)
 
 
 COUNTS_CACHE_SECONDS = 30

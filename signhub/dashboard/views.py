@@ -32,7 +32,7 @@ from .csv_export import export_lines
 from .dates import parse_zone
 from .forms import PAGE_SIZES, SORT_CHOICES, DocumentFilterForm
 from .paging import paginate, sorted_queryset
-from .queries import cached_counts, counts_cache_key, estimate_rows, filter_documents
+from .queries import COUNT_CAP, cached_counts, counts_cache_key, estimate_rows, filter_documents
 from .templatetags.dashboard import first_file, when
 from .viewer import cookie_zone, viewer_timezone, zone_name
 
@@ -218,11 +218,13 @@ def documents(request: HttpRequest) -> HttpResponse:
                 "label": label,
                 "count": counts.by_status[value],
                 "capped": value in counts.capped_statuses,
+                "approximate": counts.approximate,
                 "checked": value in data["status"],
             }
             for value, label in DocumentStatus.choices
         ],
         "accounts": accounts,
+        "cap": COUNT_CAP,
         "providers": providers,
         "stale_accounts": stale,
         "chips": _applied_chips(request, form, accounts),

@@ -55,6 +55,14 @@
       window.history.back();
     });
 
+    // Escape closes the drawer too (keyboard users).
+    document.addEventListener("keydown", function (event) {
+      var panel = document.getElementById("detail");
+      if (event.key !== "Escape" || !panel || !panel.classList.contains("open")) return;
+      var close = panel.querySelector("[data-close-detail]");
+      if (close) close.click();
+    });
+
     // 5. Focus: the detail heading when the panel opens; the result count after paging.
     body.addEventListener("htmx:afterSettle", function (event) {
       var target = event.detail.target;

@@ -74,8 +74,11 @@ def test_counts_are_capped(admin_client, accounts, settings):
     bulk_docs(a, 30)
     counts = queries.count_documents(SignedDocument.objects.all(), [], cap=20)
     assert counts.total == 20 and counts.total_capped
-    assert counts.by_status["completed"] == 20
     assert "completed" in counts.capped_statuses
+    if connection.vendor == "postgresql":
+        assert counts.approximate  # planner estimates, shown as "≈ n"
+    else:
+        assert counts.by_status["completed"] == 20
 
 
 def test_capped_counts_read_10000_plus(admin_client, accounts, monkeypatch):
