@@ -182,6 +182,10 @@ class DocumentFilterForm(forms.Form):
         }
         cleaned = getattr(self, "cleaned_data", {})
         data.update({k: v for k, v in cleaned.items() if k not in self.errors})
+        # Needs-attention documents are mostly undated (declined, expired...): newest
+        # activity first is the useful order there, and walks an index that finds them.
+        if data["view"] == "attention" and not self.data.get("sort"):
+            data["sort"] = "-activity"
         # A cursor belongs to one sort order; a mismatched one (edited URL) starts over.
         for name in ("after", "before"):
             cursor = data[name]

@@ -26,12 +26,22 @@ ATTENTION_DAYS = 30
 ATTENTION_STATUSES = (DocumentStatus.DECLINED, DocumentStatus.EXPIRED, DocumentStatus.FAILED)
 
 
-def _party_docs(email: str, role: str | None = None) -> QuerySet:
-    """Ids of documents where `email` is a party; served by party_email_idx."""
+PARTY_ID_LIMIT = 5_000
+
+
+def _party_docs(email: str, role: str | None = None) -> list[int] | QuerySet:
+    """Ids of documents where `email` is a party (party_email_idx).
+
+    Fetched first as a plain list when there are few: with literal ids PostgreSQL fetches
+    exactly those documents and sorts them, instead of walking the date index with a semi
+    join (measured 20x slower on 1M documents). A person with thousands of documents
+    (the HR sender) stays a subquery.
+    """
     parties = DocumentParty.objects.filter(email=email)
     if role:
         parties = parties.filter(role=role)
-    return parties.values("document_id")
+    ids = list(parties.values_list("document_id", flat=True)[: PARTY_ID_LIMIT + 1])
+    return ids if len(ids) <= PARTY_ID_LIMIT else parties.values("document_id")
 
 
 def _has_label(qs: QuerySet, label: str, n: int) -> QuerySet:

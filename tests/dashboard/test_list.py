@@ -506,7 +506,8 @@ def test_list_page_query_count_is_pinned(client, reviewer_a, accounts, django_as
         client.get("/documents/", {"per_page": "25"})
     with django_assert_num_queries(9):
         client.get("/documents/", {"per_page": "25", "q": "contract", "status": "completed"})
-    # The employee view adds one query (their role on the shown documents); this page also
-    # runs past the dated documents into the undated segment: one more (see paging.py).
-    with django_assert_num_queries(11):
+    # The employee view adds two queries (their document ids, their role on the shown
+    # documents); this page also runs past the dated documents into the undated segment:
+    # one more (see paging.py).
+    with django_assert_num_queries(12):
         client.get("/documents/", {"per_page": "100", "person": "s1-0@example.com"})
