@@ -110,6 +110,11 @@ TEMPLATES = [
     }
 ]
 
+# An empty variable means "not set" (shells and CI often export empty values).
+for _name in ("DATABASE_URL", "CACHE_URL"):
+    if not os.environ.get(_name, "x").strip():
+        del os.environ[_name]
+
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'signhub.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -232,6 +237,9 @@ SIGNHUB_STALE_AFTER_MINUTES = env.int("SIGNHUB_STALE_AFTER_MINUTES", default=120
 SIGNHUB_HTTP_TIMEOUT = env.float("SIGNHUB_HTTP_TIMEOUT", default=30.0)
 SIGNHUB_HTTP_MAX_ATTEMPTS = env.int("SIGNHUB_HTTP_MAX_ATTEMPTS", default=6)
 SIGNHUB_HTTP_MAX_WAIT = env.float("SIGNHUB_HTTP_MAX_WAIT", default=300.0)
+# Cap provider request rates across processes through the cache: unset = whenever the cache
+# is shared (Redis); true/false to force.
+SIGNHUB_SHARED_THROTTLE = env.bool("SIGNHUB_SHARED_THROTTLE", default=None)
 SIGNHUB_DOWNLOAD_FILENAME = env.str(
     "SIGNHUB_DOWNLOAD_FILENAME", default="{date} {title} ({provider}){ext}"
 )

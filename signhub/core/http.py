@@ -112,6 +112,11 @@ class Throttled:
 
 
 def _cache_is_shared() -> bool:
+    """Whether the cross-process window applies: SIGNHUB_SHARED_THROTTLE (true/false), or by
+    default whenever the cache is shared between processes (Redis, Memcached, database)."""
+    forced = getattr(settings, "SIGNHUB_SHARED_THROTTLE", None)
+    if forced is not None:
+        return bool(forced)
     backend = settings.CACHES.get("default", {}).get("BACKEND", "")
     return "locmem" not in backend and "dummy" not in backend
 

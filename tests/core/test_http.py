@@ -180,6 +180,8 @@ def test_shared_window_caps_requests_across_processes(no_sleep, monkeypatch):
 def test_shared_throttle_uses_the_cache_only_when_it_is_shared(settings):
     from signhub.core.http import shared_throttle
 
+    settings.SIGNHUB_SHARED_THROTTLE = None  # decide from the cache backend
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     assert shared_throttle("k1", rate=2, burst=10).window is None
     settings.CACHES = {
         "default": {
