@@ -20,8 +20,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
-from django.db.models.functions import Substr
+from django.db.models import F, Func, Q, QuerySet, TextField
 
 # Sort key → (queryset attribute, nullable). `title_key` matches the doc_title_idx index.
 SORT_KEYS: dict[str, tuple[str, bool]] = {
@@ -32,6 +31,26 @@ SORT_KEYS: dict[str, tuple[str, bool]] = {
     "status": ("status", False),
 }
 _DATETIME_KEYS = {"completed_at", "created_at", "last_activity_at"}
+
+
+class TitleKey(Func):
+    """The doc_title_idx expression, spelled as each database created the index.
+
+    Databases use an expression index only when the query spells the same expression:
+    PostgreSQL built it with SUBSTRING, SQLite with SUBSTR, and SQLite does not match
+    bound parameters, so the bounds are literals.
+    """
+
+    template = "SUBSTRING(%(expressions)s, 1, 100)"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, template="SUBSTR(%(expressions)s, 1, 100)", **extra_context
+        )
+
+
+TITLE_KEY = TitleKey(F("title"))
 
 
 class InvalidCursor(ValueError):
@@ -113,7 +132,7 @@ class PageResult:
 def sorted_queryset(qs: QuerySet, sort: str) -> QuerySet:
     """Adds what the sort needs (the title key annotation)."""
     if sort.lstrip("-") == "title":
-        qs = qs.annotate(title_key=Substr("title", 1, 100))
+        qs = qs.annotate(title_key=TITLE_KEY)
     return qs
 
 
