@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from signhub.core import audit
 from signhub.core.models import ProviderAccount, SignedDocument, SyncRun
 from signhub.core.tasks import enqueue_sync
 
@@ -95,6 +96,13 @@ def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
         run = enqueue_sync(account, trigger="web")
         message = f"Sync of {account.name} queued."
         cache.delete(COUNTS_CACHE_KEY)
+    audit.record(
+        request,
+        "sync_trigger",
+        f"account:{account.pk} {account.name}",
+        result="ok" if run is not None else "refused",
+        run=run.pk if run else None,
+    )
     if not request.htmx:
         messages.info(request, message)
         return redirect("dashboard:accounts")

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from signhub.core import audit
 from signhub.core.models import (
-    AuditEvent,
     DocumentParty,
     ProviderAccount,
     SignedDocument,
@@ -295,14 +295,7 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
         tz=zone or UTC,
     )
     selected = base.filter(status__in=data["status"]) if data["status"] else base
-    AuditEvent.objects.create(
-        actor=request.user,
-        actor_label=request.user.get_username(),
-        action="export_csv",
-        target="documents",
-        ip=request.META.get("REMOTE_ADDR") or None,
-        details={"filters": _filters_for_audit(request)},
-    )
+    audit.record(request, "export_csv", "documents", filters=_filters_for_audit(request))
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response = StreamingHttpResponse(export_lines(selected), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="signhub-documents-{stamp}.csv"'

@@ -45,23 +45,13 @@ def _url(name: str, *args) -> str:
         pytest.skip(f"{name} does not exist yet")
 
 
-@pytest.mark.xfail(
-    reason="The dashboard's CSV export does not call signhub.core.audit.record yet "
-    "(reported to the lead).",
-    strict=False,
-)
 def test_the_csv_export_is_audited(client, world):
     client.force_login(world.alice)
     response = client.get(_url("dashboard:export"))
-    b"".join(getattr(response, "streaming_content", [response.content]))
+    b"".join(response.streaming_content)
     assert AuditEvent.objects.filter(action__icontains="export", actor=world.alice).exists()
 
 
-@pytest.mark.xfail(
-    reason="The dashboard's 'sync now' button does not call signhub.core.audit.record yet "
-    "(reported to the lead).",
-    strict=False,
-)
 def test_a_sync_trigger_from_the_dashboard_is_audited(client, world):
     client.force_login(world.admin)
     client.post(_url("dashboard:sync_now", world.account_a.pk))
