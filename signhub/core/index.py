@@ -76,9 +76,24 @@ def record_values(record: DocumentRecord) -> dict:
     }
 
 
-def content_hash(values: dict) -> str:
-    payload = json.dumps(values, sort_keys=True, default=_iso, ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()
+_JSON_FIELDS = ("signers", "labels", "files", "raw")
+
+
+class JsonText(str):
+    """A JSON column's value already serialized (SQLite stores it as is)."""
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, sort_keys=True, default=_iso, ensure_ascii=False)
+
+
+def content_hash(values: dict) -> tuple[str, dict[str, str]]:
+    """Hash of the stored form, and the JSON columns' text made for it (SQLite stores that
+    same text, so each payload is serialized once)."""
+    texts = {key: _dumps(values[key]) for key in _JSON_FIELDS}
+    scalars = {k: v for k, v in values.items() if k not in _JSON_FIELDS}
+    payload = "\x00".join([*texts.values(), _dumps(scalars)])
+    return hashlib.sha256(payload.encode()).hexdigest(), texts
 
 
 def search_text(record: DocumentRecord) -> str:
@@ -105,6 +120,15 @@ def _datetime_converter(conn):
     return None
 
 
+def _json_converter(conn, field):
+    """SQLite stores JSON as text: take the text made for the hash as is."""
+    if conn.vendor == "sqlite":
+        return lambda value, c: (
+            value if isinstance(value, JsonText) else field.get_db_prep_save(value, c)
+        )
+    return field.get_db_prep_save
+
+
 def _preparer(model, field_names: Sequence[str]):
     """Per-row converter to database values, with field lookups done once per page."""
     conn = connections[DEFAULT_DB_ALIAS]  # the real wrapper, not the per-call proxy
@@ -116,6 +140,8 @@ def _preparer(model, field_names: Sequence[str]):
         field = model._meta.get_field(name)
         if isinstance(field, plain):
             preps.append((name, None))
+        elif isinstance(field, models.JSONField):
+            preps.append((name, _json_converter(conn, field)))
         elif isinstance(field, models.DateTimeField):
             preps.append((name, _datetime_converter(conn) or field.get_db_prep_save))
         else:
@@ -195,7 +221,7 @@ class IndexWriter:
             rows, unchanged_ids, changed_existing_ids = [], [], []
             for ext, record in by_id.items():
                 values = record_values(record)
-                digest = content_hash(values)
+                digest, texts = content_hash(values)
                 known = existing.get(ext)
                 if known and known[1] == digest:
                     unchanged_ids.append(known[0])
@@ -214,7 +240,10 @@ class IndexWriter:
                     first_seen_at=self.seen_at,
                     last_seen_at=self.seen_at,
                     removed_at=None,
+                    parsed_signers=values["signers"],  # for the party rows
                 )
+                if connection.vendor == "sqlite":
+                    values.update({key: JsonText(text) for key, text in texts.items()})
                 rows.append(values)
 
             if unchanged_ids:
@@ -261,7 +290,7 @@ class IndexWriter:
                     }
                 )
             seen = set()
-            for signer in row["signers"]:
+            for signer in row["parsed_signers"]:
                 email = (signer.get("email") or "").lower()
                 if not email or email in seen:
                     continue
