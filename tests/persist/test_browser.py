@@ -22,9 +22,8 @@ pytestmark = [
 
 @pytest.fixture
 def page(live_server, django_user_model):
-    from playwright.sync_api import sync_playwright
-
     from django.contrib.auth.models import Permission
+    from playwright.sync_api import sync_playwright
 
     user = django_user_model.objects.create_user("hr-browser", password="pw-123456789")
     user.user_permissions.add(Permission.objects.get(codename="view_signature"))
