@@ -36,7 +36,10 @@ class SignerRecord:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "email": self.email, "name": self.name, "role": self.role, "status": self.status,
+            "email": self.email,
+            "name": self.name,
+            "role": self.role,
+            "status": self.status,
             "order": self.order,
             "decided_at": self.decided_at.isoformat() if self.decided_at else None,
         }

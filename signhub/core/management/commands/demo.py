@@ -48,8 +48,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--no-serve", action="store_true",
-                            help="set up and sync, then stop the server and exit")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="set up and sync, then stop the server and exit"
+        )
 
     def handle(self, *args, **opts):
         host, port = opts["host"], opts["port"]
@@ -74,11 +75,13 @@ class Command(BaseCommand):
                 call_command("sync", *[f"--account={a.name}" for a in accounts], "--full")
             except SystemExit:
                 self.stderr.write("Some demo accounts failed to sync; the dashboard shows why.")
-            self.stdout.write(self.style.SUCCESS(
-                f"\nsignhub is running at http://{host}:{port}/\n"
-                + "".join(f"  log in as {u} / {p}\n" for u, p, _ in DEMO_USERS)
-                + "Press Ctrl-C to stop."
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"\nsignhub is running at http://{host}:{port}/\n"
+                    + "".join(f"  log in as {u} / {p}\n" for u, p, _ in DEMO_USERS)
+                    + "Press Ctrl-C to stop."
+                )
+            )
             if not opts["no_serve"]:
                 children[0].wait()
         except KeyboardInterrupt:
@@ -112,10 +115,15 @@ class Command(BaseCommand):
             if account is None:
                 demo = module.demo_account()
                 try:
-                    account = create_account(AccountInput(
-                        provider=provider, name=name, base_url=f"{server}/sandbox/{provider}",
-                        credentials=demo.get("credentials", {}), options=demo.get("options", {}),
-                    ))
+                    account = create_account(
+                        AccountInput(
+                            provider=provider,
+                            name=name,
+                            base_url=f"{server}/sandbox/{provider}",
+                            credentials=demo.get("credentials", {}),
+                            options=demo.get("options", {}),
+                        )
+                    )
                 except ValidationError as exc:
                     self.stderr.write(f"Skipping {provider}: {' '.join(exc.messages)}")
                     continue
