@@ -8,6 +8,7 @@ from signhub.core import http
 from signhub.core.models import ProviderAccount
 
 from . import fakes  # noqa: F401  (registers the fake connectors)
+from .browser_support import browser  # noqa: F401  (one Chromium for the whole run)
 
 
 @pytest.fixture(autouse=True)

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 
 import pytest
 
 from signhub.persist.models import ApiToken
 
 from . import pki
-
-# Playwright's sync API runs an event loop in the test thread; Django's ORM would refuse.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 @pytest.fixture

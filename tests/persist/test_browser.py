@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -10,54 +9,35 @@ from django.test import Client
 
 from signhub.persist.blobs import Blob
 from signhub.persist.services import NewVersion, save_version
+from tests.browser_support import CHROMIUM
 
 from . import pki
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no /usr/bin/chromium"),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium"),
 ]
 
 
 @pytest.fixture
-def page(live_server, django_user_model):
+def page(browser, live_server, django_user_model):
     from django.contrib.auth.models import Permission
-    from playwright.sync_api import sync_playwright
 
     user = django_user_model.objects.create_user("hr-browser", password="pw-123456789")
     user.user_permissions.add(Permission.objects.get(codename="view_signature"))
     client = Client()
     client.force_login(user)
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context()
-        context.add_cookies(
-            [
-                {
-                    "name": "sessionid",
-                    "value": client.cookies["sessionid"].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        yield page
-        browser.close()
-        assert not errors, errors
+    context = browser.new_context()
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert not errors, errors
 
 
 @pytest.mark.django_db(transaction=True)
