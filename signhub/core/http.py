@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 
-from .errors import ConnectorError
+from .errors import ConnectorError, NotFound
 
 USER_AGENT = "signhub/0.1 (+https://github.com/signhub)"
 
@@ -163,13 +163,17 @@ def host_of(url: str) -> str:
 
 
 ErrorHook = Callable[[requests.Response], ConnectorError | None]
+# (provider error code, " — detail" text) read from an error body; both may be empty.
+DescribeHook = Callable[[requests.Response], tuple[str, str]]
 
 
 class HttpClient:
     """A requests.Session with our retry, throttle and error policy.
 
-    `error_hook(response)` lets a connector read its provider's error body: return a
+    `error_hook(response)` lets a connector handle its provider's special cases: return a
     ConnectorError to use it, or None to fall back to the status-code defaults.
+    `describe(response)` gives those defaults the provider's own error code and detail, so a
+    connector need not restate them just to word its messages.
     """
 
     def __init__(
@@ -177,6 +181,7 @@ class HttpClient:
         *,
         name: str,
         error_hook: ErrorHook | None = None,
+        describe: DescribeHook | None = None,
         throttle: Throttle | None = None,
         timeout: float | None = None,
         max_attempts: int | None = None,
@@ -186,6 +191,7 @@ class HttpClient:
     ) -> None:
         self.name = name
         self.error_hook = error_hook
+        self.describe = describe
         self.throttle = throttle
         self.timeout = timeout or settings.SIGNHUB_HTTP_TIMEOUT
         self.max_attempts = max_attempts or settings.SIGNHUB_HTTP_MAX_ATTEMPTS
@@ -227,26 +233,26 @@ class HttpClient:
         if status < 400:
             return None
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        code, detail = self.describe(response) if self.describe is not None else ("", "")
+        label = f"{status} {code}".strip()
         if status == 401:
             return ConnectorError(
-                f"{self.name} rejected the credentials",
+                f"{self.name} rejected the credentials ({label}){detail}",
                 code="unauthorized",
                 status=status,
                 refresh=True,
             )
         if status == 403:
             return ConnectorError(
-                f"{self.name} refused access (403): the account lacks a permission",
+                f"{self.name} refused access ({label}){detail}: the account lacks a permission",
                 code="forbidden",
                 status=status,
             )
         if status == 404:
-            return ConnectorError(
-                f"{self.name} has no such item (404)", code="not_found", status=404
-            )
+            return NotFound(f"{self.name} has no such item ({label}){detail}")
         if status == 429:
             return ConnectorError(
-                f"{self.name} rate limit reached",
+                f"{self.name} rate limit reached ({label})",
                 code="rate_limited",
                 status=status,
                 retryable=True,
@@ -254,14 +260,16 @@ class HttpClient:
             )
         if status >= 500:
             return ConnectorError(
-                f"{self.name} had a server error ({status})",
+                f"{self.name} had a server error ({label}){detail}",
                 code="server_error",
                 status=status,
                 retryable=True,
                 retry_after=retry_after,
             )
         return ConnectorError(
-            f"{self.name} refused the request ({status})", code="bad_request", status=status
+            f"{self.name} refused the request ({label}){detail}",
+            code=code or "bad_request",
+            status=status,
         )
 
     # -- the loop -----------------------------------------------------------------------

@@ -191,3 +191,17 @@ def test_shared_throttle_uses_the_cache_only_when_it_is_shared(settings):
     }
     throttle = shared_throttle("k2", rate=2, burst=10)
     assert throttle.window is not None and throttle.window.limit == 10
+
+
+@responses.activate
+def test_describe_gives_default_errors_the_providers_code_and_detail():
+    def describe(response):
+        body = response.json()
+        return body.get("code", ""), f": {body.get('message')}"
+
+    client = HttpClient(name="Example", describe=describe)
+    responses.get(URL, status=400, json={"code": "invalid_limit", "message": "limit too big"})
+    with pytest.raises(ConnectorError) as exc:
+        client.request_json("GET", URL)
+    assert exc.value.code == "invalid_limit"
+    assert exc.value.message == "Example refused the request (400 invalid_limit): limit too big"

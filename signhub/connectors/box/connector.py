@@ -22,7 +22,7 @@ from signhub.core.registry import registry
 from . import options
 from .auth import BoxAuth
 from .client import BoxClient
-from .errors import box_error
+from .errors import box_describe, box_error
 from .forms import BoxForm
 from .mapping import to_record
 
@@ -46,7 +46,9 @@ class BoxConnector(Connector):
     def make_http(self) -> HttpClient:
         # One bucket per account: Box counts its limit per user, one user per account.
         throttle = shared_throttle(f"box:{self.account.pk}", RATE_PER_SECOND, BURST)
-        return HttpClient(name="Box", error_hook=box_error, throttle=throttle)
+        return HttpClient(
+            name="Box", error_hook=box_error, describe=box_describe, throttle=throttle
+        )
 
     @cached_property
     def client(self) -> BoxClient:

@@ -11,8 +11,7 @@ from typing import Any
 
 import requests
 
-from signhub.core.errors import ConnectorError, NotFound
-from signhub.core.http import parse_retry_after
+from signhub.core.errors import ConnectorError
 
 # 403 codes that mean the app or user lacks a permission: only an administrator can fix them.
 _PERMISSION_CODES = {"insufficient_scope", "access_denied_insufficient_permissions"}
@@ -37,14 +36,18 @@ def describe(body: dict[str, Any]) -> tuple[str, str]:
     return code, detail
 
 
+def box_describe(response: requests.Response) -> tuple[str, str]:
+    """HttpClient describe hook: Box's code and detail for the default error messages."""
+    return describe(_body(response))
+
+
 def box_error(response: requests.Response) -> ConnectorError | None:
-    """HttpClient error hook: None for success (including 202/302), else the error it means."""
+    """HttpClient error hook for Box's special cases; the rest use the core defaults."""
     status = response.status_code
-    if status < 400:
+    if status not in (401, 403):
         return None
     code, detail = describe(_body(response))
     label = f"{status} {code}".strip()
-    retry_after = parse_retry_after(response.headers.get("Retry-After"))
     if status == 401:
         return ConnectorError(
             f"Box rejected the access token ({label}){detail}",
@@ -52,34 +55,12 @@ def box_error(response: requests.Response) -> ConnectorError | None:
             status=status,
             refresh=True,
         )
-    if status == 403:
-        if code in _PERMISSION_CODES:
-            return ConnectorError(
-                f"Box refused access ({label}){detail} — the app or user lacks a permission "
-                "Box Sign needs; an administrator must reconnect the account",
-                code="forbidden",
-                status=status,
-                needs_reconnect=True,
-            )
-        return ConnectorError(f"Box refused access ({label}){detail}", code="forbidden", status=403)
-    if status == 404:
-        return NotFound(f"Box has no such item ({label}){detail}")
-    if status == 429:
+    if code in _PERMISSION_CODES:
         return ConnectorError(
-            f"Box rate limit reached ({label})",
-            code="rate_limited",
+            f"Box refused access ({label}){detail} — the app or user lacks a permission "
+            "Box Sign needs; an administrator must reconnect the account",
+            code="forbidden",
             status=status,
-            retryable=True,
-            retry_after=retry_after,
+            needs_reconnect=True,
         )
-    if status >= 500:
-        return ConnectorError(
-            f"Box had a server error ({label}){detail}",
-            code="server_error",
-            status=status,
-            retryable=True,
-            retry_after=retry_after,
-        )
-    return ConnectorError(
-        f"Box refused the request ({label}){detail}", code=code or "bad_request", status=status
-    )
+    return None
