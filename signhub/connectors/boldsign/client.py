@@ -30,6 +30,13 @@ MAX_REDIRECTS = 3
 DOWNLOAD_PATHS = ("/v1/document/download", "/v1/document/downloadAuditLog")
 
 
+def describe(response: requests.Response) -> tuple[str, str]:
+    """HttpClient describe hook: BoldSign's words for the core's default errors. BoldSign's
+    bodies carry no stable machine code, so the core's own codes are kept."""
+    said = error_text(response)
+    return "", f" ({said})" if said else ""
+
+
 def error_text(response: requests.Response) -> str:
     """The provider's own words from an error body (shapes vary by endpoint), shortened."""
     try:
@@ -54,6 +61,7 @@ class BoldSignApi:
         self.budget = budget
         self.http = connector.http
         self.http.error_hook = self.error_hook
+        self.http.describe = describe
         self.http.throttle = budget.throttle
 
     # -- where things are ----------------------------------------------------------------
@@ -125,17 +133,11 @@ class BoldSignApi:
                 code="payment_required",
                 status=402,
             )
-        if status == 403:
-            if path.endswith("/teamlist"):
-                return ConnectorError(
-                    "BoldSign refused the team document list (403): only account or team "
-                    "admins may read it — remove 'team' from the lists option or use an "
-                    "admin's credentials",
-                    code="forbidden",
-                    status=403,
-                )
+        if status == 403 and path.endswith("/teamlist"):
             return ConnectorError(
-                f"BoldSign refused access (403){detail}: this user lacks a permission",
+                "BoldSign refused the team document list (403): only account or team "
+                "admins may read it — remove 'team' from the lists option or use an "
+                "admin's credentials",
                 code="forbidden",
                 status=403,
             )
@@ -147,12 +149,7 @@ class BoldSignApi:
                 retryable=True,
                 retry_after=self.budget.retry_after(response),
             )
-        if 400 <= status < 500 and status not in (404,):
-            return ConnectorError(
-                f"BoldSign refused the request ({status}){detail}",
-                code="bad_request",
-                status=status,
-            )
+        # Other 403s, 404, other 4xx and 5xx: the core defaults, worded with `describe`.
         return None
 
     def _is_token_call(self, response: requests.Response) -> bool:
