@@ -86,7 +86,7 @@ def test_capped_counts_read_10000_plus(admin_client, accounts, monkeypatch):
 
     a, _ = accounts
     bulk_docs(a, 30)
-    monkeypatch.setattr(queries.count_documents, "__defaults__", (5,))
+    monkeypatch.setattr(queries.count_documents, "__defaults__", (5, None))
     response = admin_client.get("/documents/")
     assert response.context["counts"].total_capped
     assert "5+" in response.content.decode() or "about" in response.content.decode()
@@ -497,17 +497,19 @@ def test_list_page_query_count_is_pinned(client, reviewer_a, accounts, django_as
     a, _ = accounts
     client.force_login(reviewer_a)
     bulk_docs(a, 150, signers=4, labels=3)
-    # session, user, visible accounts, capped total, status breakdown, one page of rows,
-    # and the session save (savepoint, update, release: SESSION_SAVE_EVERY_REQUEST).
-    with django_assert_num_queries(9):
+    # session, user, visible accounts, the capped status breakdown, one page of rows, and
+    # the session save (savepoint, update, release: SESSION_SAVE_EVERY_REQUEST).
+    # PostgreSQL first asks the planner how big the result is (one EXPLAIN).
+    planner = 1 if connection.vendor == "postgresql" else 0
+    with django_assert_num_queries(8 + planner):
         client.get("/documents/", {"per_page": "100"})
-    # Paging on reuses the cached counts: two queries fewer.
+    # Paging on reuses the cached counts.
     with django_assert_num_queries(7):
         client.get("/documents/", {"per_page": "25"})
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8 + planner):
         client.get("/documents/", {"per_page": "25", "q": "contract", "status": "completed"})
     # The employee view adds two queries (their document ids, their role on the shown
     # documents); this page also runs past the dated documents into the undated segment:
     # one more (see paging.py).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11 + planner):
         client.get("/documents/", {"per_page": "100", "person": "s1-0@example.com"})

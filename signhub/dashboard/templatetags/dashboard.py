@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -56,22 +56,31 @@ def relative(value, now: datetime | None = None) -> str:
     return ""
 
 
+def time_html(moment: datetime | None, zone, zone_label: str, now: datetime, style="short") -> str:
+    """The <time> markup of `when`, for callers that format many dates in one zone.
+
+    Digits need no escaping; the zone abbreviation is escaped here and `zone_label` once
+    by the caller.
+    """
+    if moment is None:
+        return '<span class="none" aria-label="no date">—</span>'
+    local = moment.astimezone(zone)
+    stamp = local.isoformat(sep=" ")  # "2026-03-05 14:07:09.123456+01:00"; slicing beats strftime
+    full = f"{stamp[:19]} {escape(local.tzname() or '')} ({zone_label})"
+    text = stamp[:16] if style == "long" else stamp[:10]
+    return (
+        f'<time datetime="{moment.isoformat()}" title="{full}">{text}</time> '
+        f'<small class="rel">{relative(moment, now)}</small>'
+    )
+
+
 @register.simple_tag
 def when(value, style: str = "short") -> str:
     """<time> in the active (viewer's) zone: absolute text, relative below, full on hover."""
+    zone_label = escape(timezone.get_current_timezone_name())
     moment = _as_datetime(value)
-    if moment is None:
-        return mark_safe('<span class="none" aria-label="no date">—</span>')
-    local = timezone.localtime(moment)
-    zone = timezone.get_current_timezone_name()
-    full = f"{local:%Y-%m-%d %H:%M:%S} {local.tzname()} ({zone})"
-    text = f"{local:%Y-%m-%d %H:%M}" if style == "long" else f"{local:%Y-%m-%d}"
-    return format_html(
-        '<time datetime="{}" title="{}">{}</time> <small class="rel">{}</small>',
-        moment.isoformat(),
-        full,
-        text,
-        relative(moment),
+    return mark_safe(
+        time_html(moment, timezone.get_current_timezone(), zone_label, timezone.now(), style)
     )
 
 

@@ -1,0 +1,105 @@
+"""The table rows rendered in Python: every provider-supplied value escaped, same markup."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from signhub.dashboard.rows import RowRenderer
+
+EVIL = '<img src=x onerror="alert(1)">'
+
+
+def doc(**overrides):
+    fields = dict(
+        pk=7,
+        account_id=1,
+        provider="box",
+        external_id="ext-1",
+        title="Offer letter",
+        status="completed",
+        provider_status="COMPLETED",
+        sender_name="Hana HR",
+        sender_email="hana@example.com",
+        signers=[{"name": "Maria Lopez", "email": "maria@example.com"}],
+        labels=["hr"],
+        files=[{"key": "signed", "name": "offer.pdf", "kind": "signed"}],
+        completed_at=datetime(2026, 3, 10, 14, 30, tzinfo=UTC),
+        created_at=None,
+        removed_at=None,
+    )
+    fields.update(overrides)
+    return SimpleNamespace(**fields)
+
+
+@pytest.fixture
+def renderer():
+    with timezone.override(ZoneInfo("Europe/Berlin")):
+        yield RowRenderer(
+            "/documents/",
+            providers={"box": "Box Sign"},
+            accounts={1: SimpleNamespace(name="HR Box")},
+        )
+
+
+def test_every_provider_value_is_escaped(renderer):
+    html = renderer.render(
+        [
+            doc(
+                title=EVIL,
+                external_id=EVIL,
+                provider_status=EVIL,
+                sender_name=EVIL,
+                sender_email=EVIL,
+                signers=[{"name": EVIL}],
+                labels=[EVIL],
+                files=[{"key": '"><x', "name": EVIL, "kind": "signed"}],
+                status='x" onmouseover="alert(1)',
+            )
+        ]
+    )
+    assert "<img" not in html
+    assert 'onmouseover="' not in html and 'onerror="' not in html
+    assert html.count("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;") >= 7
+    assert "/documents/7/download/%22%3E%3Cx" in html  # the file key is URL-quoted
+
+
+def test_a_row_shows_what_reviewers_scan_for(renderer):
+    html = renderer.render([doc()])
+    cells = re.findall(r'<td data-label="([^"]+)"', html)
+    assert cells == ["Title", "Provider", "Status", "Sender", "Signers", "Completed", "Created"] + [
+        "Download"
+    ]
+    assert '<a href="/documents/7/" hx-get="/documents/7/" hx-target="#detail"' in html
+    assert '<span class="badge provider">Box Sign</span> <span class="acct">HR Box</span>' in html
+    assert 'class="status status-completed" title="Provider status: COMPLETED">Completed' in html
+    assert 'Hana HR<small class="muted">hana@example.com</small>' in html
+    # Berlin is UTC+1 in March: the absolute date, the zone named on hover.
+    assert 'title="2026-03-10 15:30:00 CET (Europe/Berlin)">2026-03-10</time>' in html
+    assert '<span class="none" aria-label="no date">—</span>' in html  # no created date
+    assert 'aria-label="Download offer.pdf of Offer letter">Download</a>' in html
+
+
+def test_many_signers_collapse_and_removed_rows_are_marked(renderer):
+    signers = [{"email": f"p{i}@example.com"} for i in range(5)]
+    removed = datetime(2026, 4, 1, tzinfo=UTC)
+    html = renderer.render([doc(signers=signers, removed_at=removed, files=[], title="")])
+    assert "p0@example.com, p1@example.com, p2@example.com" in html
+    assert "p3@example.com" not in html and "+2 more" in html
+    assert html.startswith('<tr class="removed">') and "removed at provider" in html
+    assert "(untitled)" in html and "Download</a>" not in html
+
+
+def test_the_employee_view_adds_their_part(renderer):
+    party = SimpleNamespace(
+        role="signer", status="signed", decided_at=datetime(2026, 3, 10, 14, 30, tzinfo=UTC)
+    )
+    html = renderer.render([doc(person_parties=[party])], person="maria@example.com")
+    assert '<td data-label="Their part"><div>Signer · signed · <time' in html
+    assert ">2026-03-10 15:30</time>" in html  # the long style: with the time
+    assert "Their part" not in renderer.render([doc()])
