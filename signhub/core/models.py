@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Substr
+from django.db.models.functions import Lower, Substr
 from django.utils import timezone
 
 from .crypto import EncryptedJSONField
@@ -161,7 +161,22 @@ class SignedDocument(models.Model):
             models.Index(fields=["provider", "status"], name="doc_provider_status_idx"),
             # Removal sweep after a full sync and the "include removed" filter.
             models.Index(fields=["account", "removed_at", "last_seen_at"], name="doc_sweep_idx"),
-            models.Index(fields=["sender_email"], name="doc_sender_idx"),
+            # The sender filter (emails compare lower-cased): one sender's present
+            # documents newest first, and their status chip counts, both read from the
+            # index alone (an HR sender may have sent 10,000 of them).
+            models.Index(
+                Lower("sender_email"),
+                F("completed_at"),
+                F("id"),
+                condition=Q(removed_at__isnull=True),
+                name="doc_sender_completed_idx",
+            ),
+            models.Index(
+                Lower("sender_email"),
+                F("status"),
+                condition=Q(removed_at__isnull=True),
+                name="doc_sender_status_idx",
+            ),
             # Dashboard keyset sorts by status and by title (ties by id). The title key is a
             # prefix so a huge provider title can never exceed PostgreSQL's btree row limit.
             models.Index(fields=["status", "id"], name="doc_status_id_idx"),
@@ -199,7 +214,8 @@ class DocumentParty(models.Model):
     class Meta:
         indexes = [
             # Employee view and signer-email filter: documents of one person.
-            models.Index(fields=["email", "role"], name="party_email_idx"),
+            # document last: the ids come from the index alone (covering).
+            models.Index(fields=["email", "role", "document"], name="party_email_idx"),
         ]
 
     def __str__(self) -> str:

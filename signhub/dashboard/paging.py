@@ -149,9 +149,21 @@ def _after(attr: str | None, value, pk: int, desc: bool) -> Q:
     )
 
 
-def _walk(qs: QuerySet, sort: str, cursor: Cursor | None, limit: int, backward: bool) -> list:
+def _walk(
+    qs: QuerySet,
+    sort: str,
+    cursor: Cursor | None,
+    limit: int,
+    backward: bool,
+    small: bool = False,
+) -> list:
     attr, nullable = SORT_KEYS[sort.lstrip("-")]
     desc = sort.startswith("-") != backward
+    if small and nullable and cursor is None:
+        # A result known to be small: one query with NULLS LAST gives the same order as
+        # the two segments, without a second (index-less, for a rare match) query.
+        key = F(attr).desc(nulls_last=True) if desc else F(attr).asc(nulls_last=True)
+        return list(qs.order_by(key, "-id" if desc else "id")[:limit])
     segments = [False, True] if nullable else [False]
     if backward:
         segments.reverse()
@@ -192,7 +204,8 @@ def paginate(
     `total` is the exact row count when known; it numbers the last page.
     """
     backward = before is not None
-    rows = _walk(qs, sort, before or after, per_page + 1, backward)
+    small = total is not None and total <= per_page and after is None and before is None
+    rows = _walk(qs, sort, before or after, per_page + 1, backward, small)
     more = len(rows) > per_page
     rows = rows[:per_page]
     if backward:

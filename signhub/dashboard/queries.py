@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 
 from signhub.core.models import DocumentParty, SignedDocument
 from signhub.core.status import DocumentStatus
@@ -29,17 +30,15 @@ ATTENTION_STATUSES = (DocumentStatus.DECLINED, DocumentStatus.EXPIRED, DocumentS
 PARTY_ID_LIMIT = 5_000
 
 
-def _party_docs(email: str, role: str | None = None) -> list[int] | QuerySet:
-    """Ids of documents where `email` is a party (party_email_idx).
+def _party_docs(email: str, role: str) -> list[int] | QuerySet:
+    """Ids of documents where `email` has `role` (read from party_email_idx alone).
 
     Fetched first as a plain list when there are few: with literal ids PostgreSQL fetches
     exactly those documents and sorts them, instead of walking the date index with a semi
-    join (measured 20x slower on 1M documents). A person with thousands of documents
-    (the HR sender) stays a subquery.
+    join (measured 20x slower on 1M documents). Thousands of documents stay a subquery.
+    Senders are matched on the document's own column instead (an HR sender has many).
     """
-    parties = DocumentParty.objects.filter(email=email)
-    if role:
-        parties = parties.filter(role=role)
+    parties = DocumentParty.objects.filter(email=email, role=role)
     ids = list(parties.values_list("document_id", flat=True)[: PARTY_ID_LIMIT + 1])
     return ids if len(ids) <= PARTY_ID_LIMIT else parties.values("document_id")
 
@@ -89,12 +88,15 @@ def filter_documents(qs: QuerySet, data: dict, *, now: datetime, tz: tzinfo) -> 
             qs = qs.filter(**{f"{column}__gte": start})
         if end:
             qs = qs.filter(**{f"{column}__lt": end})
+    if data["sender"] or data["person"]:
+        qs = qs.alias(sender_key=Lower("sender_email"))  # doc_sender_*_idx
     if data["sender"]:
-        qs = qs.filter(pk__in=_party_docs(data["sender"], DocumentParty.Role.SENDER))
+        qs = qs.filter(sender_key=data["sender"])
     if data["signer"]:
         qs = qs.filter(pk__in=_party_docs(data["signer"], DocumentParty.Role.SIGNER))
     if data["person"]:
-        qs = qs.filter(pk__in=_party_docs(data["person"]))
+        signed = _party_docs(data["person"], DocumentParty.Role.SIGNER)
+        qs = qs.filter(Q(sender_key=data["person"]) | Q(pk__in=signed))
     for n, label in enumerate(data["label"]):
         qs = _has_label(qs, label, n)
     if data["view"] == "attention":

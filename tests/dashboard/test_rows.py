@@ -16,23 +16,23 @@ EVIL = '<img src=x onerror="alert(1)">'
 
 
 def doc(**overrides):
-    fields = dict(
-        pk=7,
-        account_id=1,
-        provider="box",
-        external_id="ext-1",
-        title="Offer letter",
-        status="completed",
-        provider_status="COMPLETED",
-        sender_name="Hana HR",
-        sender_email="hana@example.com",
-        signers=[{"name": "Maria Lopez", "email": "maria@example.com"}],
-        labels=["hr"],
-        files=[{"key": "signed", "name": "offer.pdf", "kind": "signed"}],
-        completed_at=datetime(2026, 3, 10, 14, 30, tzinfo=UTC),
-        created_at=None,
-        removed_at=None,
-    )
+    fields = {
+        "pk": 7,
+        "account_id": 1,
+        "provider": "box",
+        "external_id": "ext-1",
+        "title": "Offer letter",
+        "status": "completed",
+        "provider_status": "COMPLETED",
+        "sender_name": "Hana HR",
+        "sender_email": "hana@example.com",
+        "signers": [{"name": "Maria Lopez", "email": "maria@example.com"}],
+        "labels": ["hr"],
+        "files": [{"key": "signed", "name": "offer.pdf", "kind": "signed"}],
+        "completed_at": datetime(2026, 3, 10, 14, 30, tzinfo=UTC),
+        "created_at": None,
+        "removed_at": None,
+    }
     fields.update(overrides)
     return SimpleNamespace(**fields)
 
