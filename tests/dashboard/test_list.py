@@ -108,6 +108,14 @@ def test_sender_signer_and_label_filters(admin_client, docs):
     assert titles(admin_client.get("/documents/", {"label": "h"})) == []  # exact labels only
 
 
+def test_sender_and_employee_filters_ignore_the_providers_email_case(admin_client, accounts):
+    a, _ = accounts
+    index(a, [make_record(1, title="Mixed case", sender_email="Hana.HR@Example.COM")])
+    for params in ({"sender": "hana.hr@example.com"}, {"person": "HANA.hr@example.com"}):
+        assert titles(admin_client.get("/documents/", params)) == ["Mixed case"]
+    assert titles(admin_client.get("/documents/", {"sender": "hana@example.com"})) == []
+
+
 def test_employee_view_lists_documents_as_signer_or_sender_with_decision(admin_client, docs):
     response = admin_client.get("/documents/", {"person": "maria.lopez@example.com"})
     assert sorted(titles(response)) == ["Beta policy", "Employment contract Maria Lopez"]

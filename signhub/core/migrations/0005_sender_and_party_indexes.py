@@ -29,6 +29,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='signeddocument',
-            index=models.Index(django.db.models.functions.text.Lower('sender_email'), models.F('status'), condition=models.Q(('removed_at__isnull', True)), name='doc_sender_status_idx'),
+            index=models.Index(django.db.models.functions.text.Lower('sender_email'), models.F('status'), models.F('sender_email'), condition=models.Q(('removed_at__isnull', True)), name='doc_sender_status_idx'),
         ),
     ]
