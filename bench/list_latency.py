@@ -2,13 +2,14 @@
 
     .venv/bin/python bench/list_latency.py                      # 1,000,000 docs, SQLite
     .venv/bin/python bench/list_latency.py --count 200000
+    .venv/bin/python bench/list_latency.py --per-page 25 --no-admin   # the default page size
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/signhub_bench_list \
         .venv/bin/python bench/list_latency.py
 
 Seeds N documents (and their party rows) once into the configured database (SQLite by
 default: data/bench-list.sqlite3, never the development database; re-runs with the same
 count reuse the data), then measures p50/p95 of the server time of in-process requests
-(Django test Client, superuser, 100 rows per page) for page 1 and a deep page (the middle
+(Django test Client, superuser, 100 rows per page unless --per-page) for page 1 and a deep page (the middle
 of the result), unfiltered and with each filter, next to the admin changelist of
 SignedDocument with the same filter where the admin has one. Prints a Markdown table.
 """
@@ -34,7 +35,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-PER_PAGE = 100
+PER_PAGE = 100  # the admin's list_per_page; --per-page 25 measures the dashboard's default
 PROVIDERS = ["box", "boldsign", "jsign", "bitrix24"]
 STATUSES = [  # (status, weight) — most HR documents end up completed
     ("completed", 70),
@@ -309,11 +310,15 @@ def pct(times: list[float]) -> str:
 
 
 def main() -> None:
+    global PER_PAGE
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--only", help="run only cases whose name contains this")
+    parser.add_argument("--per-page", type=int, choices=[25, 50, 100], default=PER_PAGE)
+    parser.add_argument("--no-admin", action="store_true", help="skip the admin changelist")
     args = parser.parse_args()
+    PER_PAGE = args.per_page
 
     setup_django()
     from django.contrib.auth.models import User
@@ -345,7 +350,7 @@ def main() -> None:
         deep_params = {**params, "after": token} if token else params
         ours_deep = timed(client, "/documents/", deep_params, args.repeat)
         admin_first = admin_deep = None
-        if admin is not None:
+        if admin is not None and not args.no_admin:
             admin_url = "/admin/core/signeddocument/"
             admin_first = timed(client, admin_url, admin, args.repeat)
             admin_deep = timed(client, admin_url, {**admin, "p": str(page)}, args.repeat)

@@ -161,24 +161,20 @@ class SignedDocument(models.Model):
             models.Index(fields=["provider", "status"], name="doc_provider_status_idx"),
             # Removal sweep after a full sync and the "include removed" filter.
             models.Index(fields=["account", "removed_at", "last_seen_at"], name="doc_sweep_idx"),
-            # The sender filter (emails compare lower-cased): one sender's present
-            # documents newest first, and their status chip counts, both read from the
-            # index alone (an HR sender may have sent 10,000 of them).
+            # The sender filter (emails compare lower-cased): one index serves a sender's
+            # present documents newest first and their status chip counts, both read
+            # from the index alone (an HR sender may have sent 10,000 of them).
+            # PostgreSQL reads an expression index alone only when it also holds the
+            # column the expression uses, hence sender_email at the end (29 ms -> 3 ms
+            # for the counts of 8,446 documents).
             models.Index(
                 Lower("sender_email"),
                 F("completed_at"),
                 F("id"),
-                condition=Q(removed_at__isnull=True),
-                name="doc_sender_completed_idx",
-            ),
-            models.Index(
-                Lower("sender_email"),
                 F("status"),
-                # PostgreSQL reads an expression index alone only when it also holds the
-                # column the expression uses (29 ms -> 3 ms for 8,446 documents).
                 F("sender_email"),
                 condition=Q(removed_at__isnull=True),
-                name="doc_sender_status_idx",
+                name="doc_sender_idx",
             ),
             # Dashboard keyset sorts by status and by title (ties by id). The title key is a
             # prefix so a huge provider title can never exceed PostgreSQL's btree row limit.
