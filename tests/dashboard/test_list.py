@@ -548,3 +548,16 @@ def test_list_page_query_count_is_pinned(client, reviewer_a, accounts, django_as
     # come in one query (see paging.py).
     with django_assert_num_queries(10 + planner):
         client.get("/documents/", {"per_page": "100", "person": "s1-0@example.com"})
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN indexes are PostgreSQL's")
+def test_postgres_has_the_free_text_and_label_indexes():
+    """Migration 0004: without them a rare term or label scans every document."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s",
+            [SignedDocument._meta.db_table],
+        )
+        indexes = dict(cursor.fetchall())
+    assert "gin_trgm_ops" in indexes["doc_search_trgm_idx"]
+    assert "jsonb_path_ops" in indexes["doc_labels_gin_idx"]
