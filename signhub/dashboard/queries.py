@@ -7,8 +7,7 @@ counts, lists or exports a document of an account their groups cannot see.
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 
 from django.core.cache import cache
@@ -21,6 +20,7 @@ from signhub.core.models import DocumentParty, SignedDocument
 from signhub.core.status import DocumentStatus
 
 from .dates import custom_range, preset_range
+from .estimates import Estimate, estimate_counts
 
 COUNT_CAP = 10_000  # counts stop here ("10,000+"): an exact COUNT(*) of 1M rows is slow
 ATTENTION_DAYS = 30
@@ -114,9 +114,9 @@ class Counts:
     approximate: bool = False  # chip counts are planner estimates (PostgreSQL, big results)
 
 
-# PostgreSQL: trust the planner's estimate instead of counting when it says the result is
-# this many times the cap. A wrong guess only turns exact chips into "≈ n" ones; counting
-# up to the cap instead reads 10,000 rows (30 ms where no index covers the filter).
+# Trust an estimate instead of counting when it says the result is this many times the
+# cap. A wrong guess only turns exact chips into "≈ n" ones; counting up to the cap instead
+# reads 10,000 rows (30 ms where no index covers the filter, more on SQLite).
 ESTIMATE_MARGIN = 2
 
 
@@ -128,25 +128,16 @@ def _grouped_capped(base: QuerySet, cap: int) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def _capped_per_status(base: QuerySet, cap: int) -> dict[str, int]:
-    """Each status counted up to cap+1, in one round trip (SQLite, big results)."""
-    selects, params = [], []
-    for status in DocumentStatus.values:
-        sql, p = (
-            base.filter(status=status).order_by().values("id")[: cap + 1].query.sql_with_params()
-        )
-        selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")
-        params += p
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(selects), params)
-        return dict(zip(DocumentStatus.values, cursor.fetchone(), strict=True))
+def _exact(by_status: dict[str, int], statuses: list[str]) -> Counts:
+    by_status = {s: by_status.get(s, 0) for s in DocumentStatus.values}
+    total = sum(by_status[s] for s in (statuses or DocumentStatus.values))
+    return Counts(total, False, by_status, set())
 
 
-def _estimated(total: int, statuses: list[str], cap: int, possible) -> Counts:
-    """PostgreSQL, big results: the planner's estimate for everything, no rows read."""
-    by_status = split_estimate(total, possible)
-    if statuses:
-        total = sum(by_status[s] for s in statuses)
+def _approximate(estimate: Estimate, statuses: list[str], cap: int) -> Counts:
+    """Big results: every number is the estimate, marked "about" / "≈"."""
+    by_status = estimate.by_status
+    total = sum(by_status[s] for s in statuses) if statuses else estimate.total
     return Counts(
         total=cap,
         total_capped=True,
@@ -165,34 +156,26 @@ def count_documents(
 ) -> Counts:
     """The total and per-status chip counts; never counts a million rows.
 
-    - PostgreSQL asks the planner first (no rows read). When it expects far more rows than
-      the cap, every number is its estimate, shown as "about n" / "≈ n".
-      `possible` narrows the statuses a filter admits (the others estimate 0).
+    - First an estimate that reads (almost) no rows (`estimates.py`: PostgreSQL's planner,
+      a sample of 2,000 ids on SQLite). When it expects far more rows than the cap, every
+      number is that estimate, shown as "about n" / "≈ n". `possible` narrows the
+      statuses a filter admits (the others estimate 0).
     - Otherwise one query groups the first cap+1 matching rows by status: exact counts
       when the result is within the cap.
-    - Past the cap, PostgreSQL falls back to estimates; SQLite (which has none) counts each
-      status up to the cap and shows "10,000+".
+    - Past the cap after all (the estimate was low): the estimate's chips, "10,000+".
     """
-    estimate = estimate_rows(base)  # None on SQLite
-    if estimate is not None and estimate > ESTIMATE_MARGIN * cap:
-        return _estimated(estimate, statuses, cap, possible)
+    estimate = estimate_counts(base, possible)
+    if estimate is not None and estimate.exact:
+        return _exact(estimate.by_status, statuses)
+    if estimate is not None and estimate.total > ESTIMATE_MARGIN * cap:
+        return _approximate(estimate, statuses, cap)
     grouped = _grouped_capped(base, cap)
-    base_total = sum(grouped.values())
-    if base_total <= cap:
+    if sum(grouped.values()) <= cap:
+        return _exact(grouped, statuses)
+    if estimate is None:  # PostgreSQL could not explain: the first cap+1 rows, "n+"
         by_status = {s: grouped.get(s, 0) for s in DocumentStatus.values}
-        total = sum(by_status[s] for s in statuses) if statuses else base_total
-        return Counts(total, False, by_status, set())
-    if estimate is not None:  # the planner expected few rows; "10,000+" or its higher guess
-        return _estimated(max(estimate, cap), statuses, cap, possible)
-    raw = _capped_per_status(base, cap)
-    by_status = {s: min(n, cap) for s, n in raw.items()}
-    capped = {s for s, n in raw.items() if n > cap}
-    if statuses:
-        total = sum(by_status[s] for s in statuses)
-        total_capped = any(s in capped for s in statuses)
-    else:
-        total, total_capped = cap, True
-    return Counts(total, total_capped, by_status, capped)
+        return Counts(cap, True, by_status, set(DocumentStatus.values))
+    return _approximate(replace(estimate, total=max(estimate.total, cap)), statuses, cap)
 
 
 COUNTS_CACHE_SECONDS = 30
@@ -220,66 +203,3 @@ def cached_counts(key: str, base: QuerySet, data: dict) -> Counts:
         counts = count_documents(base, data["status"], possible=possible_statuses(data))
         cache.set(key, counts, COUNTS_CACHE_SECONDS)
     return counts
-
-
-def estimate_rows(qs: QuerySet) -> int | None:
-    """PostgreSQL's planner estimate for a query ("about 1.2 million"); None elsewhere."""
-    if connection.vendor != "postgresql":
-        return None
-    sql, params = qs.order_by().values("id").query.sql_with_params()
-    plan = _explain(sql, params)
-    return int(plan["Plan Rows"]) if plan else None
-
-
-def _explain(sql: str, params) -> dict | None:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-            plan = cursor.fetchone()[0]
-    except Exception:  # an estimate is a nicety; never fail the page for it
-        return None
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return plan[0]["Plan"]
-
-
-STATUS_SHARES_CACHE_SECONDS = 300
-
-
-def status_shares() -> dict[str, float]:
-    """Each status's share of all documents, from PostgreSQL's column statistics.
-
-    The planner multiplies these same shares into its estimate of "filter AND status = x"
-    (it assumes the two independent), so splitting one estimate of the filter by them gives
-    the numbers eight EXPLAINs would, at the cost of one small cached query.
-    """
-    shares = cache.get("dashboard:status-shares")
-    if shares is None:
-        table = SignedDocument._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT most_common_vals::text::text[], most_common_freqs FROM pg_stats "
-                "WHERE tablename = %s AND attname = 'status'",
-                [table],
-            )
-            row = cursor.fetchone()
-        shares = dict(zip(row[0], row[1], strict=True)) if row and row[0] else {}
-        cache.set("dashboard:status-shares", shares, STATUS_SHARES_CACHE_SECONDS)
-    return shares
-
-
-def split_estimate(total: int, possible: tuple[str, ...] | None = None) -> dict[str, int]:
-    """A total estimate split over the statuses by their shares (equal shares when unknown).
-
-    `possible` are the only statuses the filter admits (the needs-attention view); the
-    others get 0 rather than a share of a set they cannot be in.
-    """
-    candidates = list(possible or DocumentStatus.values)
-    shares = status_shares()
-    weights = {s: shares.get(s, 0.0) for s in candidates}
-    whole = sum(weights.values())
-    if not whole:
-        weights, whole = dict.fromkeys(candidates, 1.0), float(len(candidates))
-    return {
-        s: round(total * weights[s] / whole) if s in weights else 0 for s in DocumentStatus.values
-    }

@@ -1,4 +1,4 @@
-"""Status chip counts: exact within the cap, capped or estimated past it, never a full count."""
+"""Status chip counts: exact within the cap, estimated past it, never a full count."""
 
 from __future__ import annotations
 
@@ -7,13 +7,17 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from signhub.core.models import SignedDocument
-from signhub.dashboard import queries
+from signhub.dashboard import estimates, queries
+from signhub.dashboard.estimates import Estimate
 
 from .conftest import bulk_docs
 
 pytestmark = pytest.mark.django_db
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="planner estimates are PostgreSQL's"
+)
+sqlite_only = pytest.mark.skipif(
+    connection.vendor == "postgresql", reason="the id sample is SQLite's estimate"
 )
 
 
@@ -40,23 +44,41 @@ def test_within_the_cap_every_count_is_exact(mixed):
     assert (selected.total, selected.total_capped) == (20, False)
 
 
-def test_exact_counts_read_the_rows_once(mixed):
-    """Total and breakdown come from one grouped query (plus PostgreSQL's EXPLAIN)."""
+@postgres_only
+def test_postgres_exact_counts_read_the_rows_once(mixed):
+    """Total and breakdown come from one grouped query, after the planner's estimate."""
     with CaptureQueriesContext(connection) as ctx:
         queries.count_documents(mixed, [], cap=100)
-    counting = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith("EXPLAIN")]
-    assert len(counting) == 1
-    assert "GROUP BY" in counting[0] and "LIMIT 101" in counting[0]
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    assert len(sqls) == 2 and sqls[0].startswith("EXPLAIN")
+    assert "GROUP BY" in sqls[1] and "LIMIT 101" in sqls[1]
 
 
-@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite has no estimates")
-def test_past_the_cap_sqlite_counts_each_status_up_to_the_cap(mixed):
-    counts = queries.count_documents(mixed, [], cap=10)
-    assert (counts.total, counts.total_capped) == (10, True)
-    assert counts.by_status["completed"] == 10 and "completed" in counts.capped_statuses
-    assert counts.by_status["expired"] == 5 and "expired" not in counts.capped_statuses
-    selected = queries.count_documents(mixed, ["expired"], cap=10)
-    assert (selected.total, selected.total_capped) == (5, False)
+@sqlite_only
+def test_sqlite_counts_a_table_smaller_than_the_sample_in_full(mixed):
+    """Exact numbers even past the cap: the 'sample' was every document."""
+    counts = queries.count_documents(mixed, ["expired"], cap=10)
+    assert (counts.total, counts.total_capped, counts.approximate) == (5, False, False)
+    assert counts.by_status["completed"] == 40
+
+
+@sqlite_only
+def test_sqlite_estimates_big_results_from_a_sample_of_ids(mixed, monkeypatch):
+    monkeypatch.setattr(estimates, "SAMPLE_SIZE", 30)  # half of the 60 ids
+    with CaptureQueriesContext(connection) as ctx:
+        counts = queries.count_documents(mixed, [], cap=10)
+    # The id range, then the sample: no query reads every document.
+    assert len(ctx.captured_queries) == 2
+    assert counts.approximate and counts.total_capped and counts.total == 10
+    assert 40 <= counts.approximate_total <= 80  # 60 documents, sampled and scaled by 2
+    assert all(n % 2 == 0 for n in counts.by_status.values())
+    assert counts.by_status["completed"] > counts.by_status["declined"]
+    assert counts.by_status["draft"] == 0
+    # The same sample every time: a reload shows the same numbers.
+    assert queries.count_documents(mixed, [], cap=10) == counts
+    # The filter applies to the sample: only declined documents can be counted.
+    declined = queries.count_documents(mixed.filter(status="declined"), [], cap=2)
+    assert {s for s, n in declined.by_status.items() if n} <= {"declined"}
 
 
 @postgres_only
@@ -76,34 +98,53 @@ def test_far_past_the_cap_postgres_asks_the_planner_and_reads_no_rows(mixed):
     assert selected.approximate_total == expected
 
 
-@postgres_only
-def test_when_the_planner_underestimates_the_count_stops_at_the_cap(mixed, monkeypatch):
+def test_when_the_estimate_is_low_the_count_stops_at_the_cap(mixed, monkeypatch):
     """A wrong "few rows" estimate costs at most cap+1 rows read, then shows "20+"."""
-    monkeypatch.setattr(queries, "estimate_rows", lambda qs: 1)
+    low = Estimate(1, dict.fromkeys(queries.DocumentStatus.values, 0) | {"completed": 1})
+    monkeypatch.setattr(queries, "estimate_counts", lambda base, possible: low)
     counts = queries.count_documents(mixed, [], cap=20)
     assert counts.total_capped and counts.approximate and counts.total == 20
     assert counts.approximate_total == 20
 
 
+def test_without_an_estimate_past_the_cap_the_chips_read_n_plus(mixed, monkeypatch):
+    monkeypatch.setattr(queries, "estimate_counts", lambda base, possible: None)
+    counts = queries.count_documents(mixed, [], cap=20)
+    assert counts.total == 20 and counts.total_capped and not counts.approximate
+    assert sum(counts.by_status.values()) == 21  # the first cap+1 rows, all marked "+"
+    assert counts.capped_statuses == set(queries.DocumentStatus.values)
+
+
 def test_an_estimate_is_split_by_status_shares_within_the_possible_statuses(monkeypatch):
-    monkeypatch.setattr(queries, "status_shares", lambda: {"completed": 0.75, "declined": 0.25})
-    assert queries.split_estimate(1000)["completed"] == 750
+    monkeypatch.setattr(estimates, "status_shares", lambda: {"completed": 0.75, "declined": 0.25})
+    assert estimates.split_estimate(1000)["completed"] == 750
     attention = ("declined", "expired", "failed", "in_progress")
-    split = queries.split_estimate(1000, attention)
+    split = estimates.split_estimate(1000, attention)
     assert split["declined"] == 1000 and split["completed"] == 0
     # No statistics yet (a table never analyzed): equal shares rather than zeros.
-    monkeypatch.setattr(queries, "status_shares", lambda: {})
-    split = queries.split_estimate(800, attention)
+    monkeypatch.setattr(estimates, "status_shares", lambda: {})
+    split = estimates.split_estimate(800, attention)
     assert split["expired"] == 200 and split["completed"] == 0
 
 
+@postgres_only
 def test_needs_attention_chips_never_estimate_statuses_it_excludes(monkeypatch, mixed):
     """Even when estimated, the view's chips show 0 for statuses it cannot contain."""
-    monkeypatch.setattr(queries, "estimate_rows", lambda qs: 1_000_000)
-    monkeypatch.setattr(queries, "status_shares", lambda: {"completed": 0.9, "declined": 0.1})
+    monkeypatch.setattr(estimates, "estimate_rows", lambda qs: 1_000_000)
+    monkeypatch.setattr(estimates, "status_shares", lambda: {"completed": 0.9, "declined": 0.1})
     data = {"view": "attention", "status": []}
     counts = queries.count_documents(
         mixed, data["status"], cap=5, possible=queries.possible_statuses(data)
     )
     assert counts.approximate and counts.by_status["completed"] == 0
     assert counts.by_status["declined"] == 1_000_000
+
+
+@sqlite_only
+def test_sqlite_sample_gives_close_numbers_whatever_the_filter(mixed):
+    """Sampling 59 of 60 ids (rowid lookups, NOT INDEXED) lands within one of the truth."""
+    cutoff = mixed.order_by("completed_at")[30].completed_at
+    for filtered in (mixed.filter(completed_at__gte=cutoff), mixed.filter(title__contains="1")):
+        estimate = estimates.sample_estimate(filtered, size=59)
+        assert not estimate.exact
+        assert abs(estimate.total - filtered.count()) <= 2
