@@ -354,11 +354,8 @@ def main() -> None:
             admin_url = "/admin/core/signeddocument/"
             admin_first = timed(client, admin_url, admin, args.repeat)
             admin_deep = timed(client, admin_url, {**admin, "p": str(page)}, args.repeat)
-        speedup = (
-            f"{statistics.median(admin_deep) / statistics.median(ours_deep):.0f}x"
-            if admin_deep
-            else "—"
-        )
+        ratio = statistics.median(admin_deep) / statistics.median(ours_deep) if admin_deep else 0
+        speedup = f"{ratio:.1f}x" if 0 < ratio < 10 else f"{ratio:.0f}x" if ratio else "—"
         print(
             f"| {name} (deep = page {page:,}) | {pct(ours_first)} | "
             f"{pct(admin_first) if admin_first else 'n/a'} | {pct(ours_deep)} | "
