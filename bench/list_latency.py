@@ -3,6 +3,7 @@
     .venv/bin/python bench/list_latency.py                      # 1,000,000 docs, SQLite
     .venv/bin/python bench/list_latency.py --count 200000
     .venv/bin/python bench/list_latency.py --per-page 25 --no-admin   # the default page size
+    .venv/bin/python bench/list_latency.py --htmx --no-admin          # HTMX swaps, not full pages
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/signhub_bench_list \
         .venv/bin/python bench/list_latency.py
 
@@ -288,15 +289,16 @@ def deep_cursor(params: dict, user) -> tuple[str | None, int]:
     return _cursor_for(row, sort, index).encode(), page
 
 
-def timed(client, url: str, params: dict, repeat: int) -> list[float]:
+def timed(client, url: str, params: dict, repeat: int, headers: dict | None = None) -> list[float]:
     from django.core.cache import cache
 
-    client.get(url, params)  # warm-up (template compilation)
+    headers = headers or {}
+    client.get(url, params, headers=headers)  # warm-up (template compilation)
     times = []
     for _ in range(repeat):  # noqa: B007
         cache.clear()  # cold counts every time: the dashboard caches them for 30 s
         started = time.perf_counter()
-        response = client.get(url, params)
+        response = client.get(url, params, headers=headers)
         times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, params, response.status_code)
     return times
@@ -317,6 +319,11 @@ def main() -> None:
     parser.add_argument("--only", help="run only cases whose name contains this")
     parser.add_argument("--per-page", type=int, choices=[25, 50, 100], default=PER_PAGE)
     parser.add_argument("--no-admin", action="store_true", help="skip the admin changelist")
+    parser.add_argument(
+        "--htmx",
+        action="store_true",
+        help="time the dashboard's HTMX swaps (results partial) instead of full pages",
+    )
     args = parser.parse_args()
     PER_PAGE = args.per_page
 
@@ -346,9 +353,10 @@ def main() -> None:
             continue
         params = {**ours, "per_page": str(PER_PAGE)}
         token, page = deep_cursor(ours, user)
-        ours_first = timed(client, "/documents/", params, args.repeat)
+        swap = {"HX-Request": "true", "HX-Target": "results"} if args.htmx else None
+        ours_first = timed(client, "/documents/", params, args.repeat, swap)
         deep_params = {**params, "after": token} if token else params
-        ours_deep = timed(client, "/documents/", deep_params, args.repeat)
+        ours_deep = timed(client, "/documents/", deep_params, args.repeat, swap)
         admin_first = admin_deep = None
         if admin is not None and not args.no_admin:
             admin_url = "/admin/core/signeddocument/"

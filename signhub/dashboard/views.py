@@ -142,9 +142,11 @@ def _applied_chips(request: HttpRequest, form: DocumentFilterForm, accounts) -> 
 def _person_parties(rows: list, person: str) -> None:
     """The employee view's "their part" column: the person's party rows per document."""
     parties: dict[int, list] = {}
-    for party in DocumentParty.objects.filter(
-        document_id__in=[d.pk for d in rows], email=person
-    ).order_by("role"):
+    for party in (
+        DocumentParty.objects.filter(document_id__in=[d.pk for d in rows], email=person)
+        .order_by("role")
+        .values_list("document_id", "role", "status", "decided_at", named=True)
+    ):
         parties.setdefault(party.document_id, []).append(party)
     for doc in rows:
         doc.person_parties = parties.get(doc.pk, [])
