@@ -7,7 +7,7 @@ counts, lists or exports a document of an account their groups cannot see.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
 from django.core.cache import cache
@@ -110,7 +110,7 @@ class Counts:
     total_capped: bool
     by_status: dict[str, int]
     capped_statuses: set[str]
-    approximate_total: int | None = None  # a planner estimate when the count was capped
+    approximate_total: int | None = None  # the estimate shown as "about n", when there is one
     approximate: bool = False  # chip counts are planner estimates (PostgreSQL, big results)
 
 
@@ -134,16 +134,17 @@ def _exact(by_status: dict[str, int], statuses: list[str]) -> Counts:
     return Counts(total, False, by_status, set())
 
 
-def _approximate(estimate: Estimate, statuses: list[str], cap: int) -> Counts:
-    """Big results: every number is the estimate, marked "about" / "≈"."""
+def _approximate(estimate: Estimate, statuses: list[str], cap: int, about: bool = True) -> Counts:
+    """Big results: the chips are the estimate ("≈ n"); the total "about n", or "10,000+"
+    when the estimate itself turned out too low (`about=False`)."""
     by_status = estimate.by_status
     total = sum(by_status[s] for s in statuses) if statuses else estimate.total
     return Counts(
-        total=cap,
+        total=min(total, cap) if about else cap,
         total_capped=True,
         by_status=by_status,
         capped_statuses=set(DocumentStatus.values),
-        approximate_total=total,
+        approximate_total=total if about else None,
         approximate=True,
     )
 
@@ -175,7 +176,7 @@ def count_documents(
     if estimate is None:  # PostgreSQL could not explain: the first cap+1 rows, "n+"
         by_status = {s: grouped.get(s, 0) for s in DocumentStatus.values}
         return Counts(cap, True, by_status, set(DocumentStatus.values))
-    return _approximate(replace(estimate, total=max(estimate.total, cap)), statuses, cap)
+    return _approximate(estimate, statuses, cap, about=estimate.total > cap)
 
 
 COUNTS_CACHE_SECONDS = 30

@@ -104,7 +104,7 @@ def test_when_the_estimate_is_low_the_count_stops_at_the_cap(mixed, monkeypatch)
     monkeypatch.setattr(queries, "estimate_counts", lambda base, possible: low)
     counts = queries.count_documents(mixed, [], cap=20)
     assert counts.total_capped and counts.approximate and counts.total == 20
-    assert counts.approximate_total == 20
+    assert counts.approximate_total is None  # "20+", not "about 1"
 
 
 def test_without_an_estimate_past_the_cap_the_chips_read_n_plus(mixed, monkeypatch):
@@ -148,3 +148,19 @@ def test_sqlite_sample_gives_close_numbers_whatever_the_filter(mixed):
         estimate = estimates.sample_estimate(filtered, size=59)
         assert not estimate.exact
         assert abs(estimate.total - filtered.count()) <= 2
+
+
+def test_a_small_status_of_a_huge_result_reads_about_its_estimate(
+    client, superuser, mixed, monkeypatch
+):
+    """Declined documents among a million: "of about 4,500", not "of 10,000+"."""
+    huge = Estimate(
+        1_000_000,
+        dict.fromkeys(queries.DocumentStatus.values, 0) | {"completed": 995_500, "declined": 4_500},
+    )
+    monkeypatch.setattr(queries, "estimate_counts", lambda base, possible: huge)
+    client.force_login(superuser)
+    page = client.get("/documents/", {"status": "declined"}).content.decode()
+    assert "about 4,500</abbr>" in page and "10,000+" not in page
+    page = client.get("/documents/").content.decode()
+    assert "about 1,000,000</abbr>" in page
