@@ -111,7 +111,7 @@ class Counts:
     by_status: dict[str, int]
     capped_statuses: set[str]
     approximate_total: int | None = None  # the estimate shown as "about n", when there is one
-    approximate: bool = False  # chip counts are planner estimates (PostgreSQL, big results)
+    approximate: bool = False  # chip counts are estimates (planner or id sample), big results
 
 
 # Trust an estimate instead of counting when it says the result is this many times the
