@@ -263,6 +263,7 @@ SIGNHUB_PERSIST_ALLOW_OPAQUE = env.bool("SIGNHUB_PERSIST_ALLOW_OPAQUE", default=
 # signature can pass (indeterminate "no trust anchor"). Revocation data is fetched online
 # (CRL/OCSP URLs in the certificates) only when enabled.
 SIGNHUB_TRUST_ROOTS = env.str("SIGNHUB_TRUST_ROOTS", default="")
+SIGNHUB_TRUST_CRLS = env.str("SIGNHUB_TRUST_CRLS", default="")
 SIGNHUB_VERIFY_FETCH_REVOCATION = env.bool("SIGNHUB_VERIFY_FETCH_REVOCATION", default=False)
 SIGNHUB_VERIFY_MAX_BYTES = env.int("SIGNHUB_VERIFY_MAX_BYTES", default=100 * 1024 * 1024)
 SIGNHUB_VERIFY_INLINE_BYTES = env.int("SIGNHUB_VERIFY_INLINE_BYTES", default=5 * 1024 * 1024)

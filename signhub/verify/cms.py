@@ -135,7 +135,8 @@ def _signer(signer_info, signed, certs, crls, ocsps, content, store) -> SignerRe
     result = SignerResult(label=label)
     others = [c for c in certs if c is not cert]
     result.checks += _integrity(signer_info, signed, cert, content)
-    when = timing(signer_info, store, SignedDataCerts(cert, others, []) if cert else None)
+    certs_info = SignedDataCerts(cert, others, []) if cert else None
+    when = timing(signer_info, store, certs_info, crls=crls, ocsps=ocsps)
     result.signing_time, result.signing_time_source = when.signing_time, when.source
     result.checks.append(when.check)
     if cert is None:

@@ -109,11 +109,11 @@ def _signature(embedded, store, dss_certs, dss_crls, dss_ocsps) -> SignerResult:
             SIGNATURE_VALUE, FAILED, "does not match the signer's public key", "SIG_CRYPTO_FAILURE"
         )
     )
-    when = timing(embedded.signer_info, store)
+    crls, ocsps = revocation_info(embedded.signed_data)
+    when = timing(embedded.signer_info, store, crls=[*crls, *dss_crls], ocsps=[*ocsps, *dss_ocsps])
     result.signing_time, result.signing_time_source = when.signing_time, when.source
     result.checks.append(when.check)
     result.checks.append(trust.validity_check(cert, when.signing_time, when.source))
-    crls, ocsps = revocation_info(embedded.signed_data)
     result.checks += trust.chain_checks(
         cert,
         store,

@@ -11,7 +11,7 @@ from pyhanko.sign.validation import errors as pyhanko_errors
 from pyhanko.sign.validation.generic_cms import collect_timing_info
 
 from . import trust
-from .verdict import INDETERMINATE, NOT_APPLICABLE, PASSED, TIMESTAMP, Check
+from .verdict import INDETERMINATE, NOT_APPLICABLE, PASSED, SUB_INDICATIONS, TIMESTAMP, Check
 
 
 @dataclass
@@ -26,18 +26,20 @@ class Timing:
 def describe_tst(status) -> tuple[Check, datetime | None]:
     """Turn pyHanko's TimestampSignatureStatus into our timestamp check."""
     when = status.timestamp
-    tsa = status.signing_cert.subject.human_friendly if status.signing_cert else "unknown TSA"
+    tsa = trust.short_name(status.signing_cert.subject) if status.signing_cert else "unknown TSA"
     at = f"{when:%Y-%m-%d %H:%M:%S} UTC by {tsa}"
     if not (status.intact and status.valid):
         return Check(
             TIMESTAMP, INDETERMINATE, f"the timestamp of {at} does not verify", "NO_POE"
         ), None
     if not status.trusted:
+        problem = getattr(status.trust_problem_indic, "name", "")
+        why = SUB_INDICATIONS.get(problem, "its TSA certificate does not validate")
         return (
             Check(
                 TIMESTAMP,
                 INDETERMINATE,
-                f"the timestamp of {at} is intact but its TSA does not chain to a trust anchor",
+                f"the timestamp of {at} is intact, but for its TSA: {why}",
                 "NO_POE",
             ),
             None,
@@ -45,9 +47,18 @@ def describe_tst(status) -> tuple[Check, datetime | None]:
     return Check(TIMESTAMP, PASSED, f"RFC 3161 timestamp of {at}, verified"), when
 
 
-def timing(signer_info, store: trust.TrustStore, certs: SignedDataCerts | None = None) -> Timing:
+def timing(
+    signer_info,
+    store: trust.TrustStore,
+    certs: SignedDataCerts | None = None,
+    *,
+    crls=(),
+    ocsps=(),
+) -> Timing:
     """Proven time (a verified signature timestamp) beats the claimed signingTime beats now."""
-    context = trust.validation_context(store, other_certs=certs.other_certs if certs else ())
+    context = trust.validation_context(
+        store, other_certs=certs.other_certs if certs else (), crls=crls, ocsps=ocsps
+    )
     try:
         info = asyncio.run(
             collect_timing_info(

@@ -4,7 +4,8 @@ Chains are built and validated by pyhanko-certvalidator. Revocation information 
 for every certificate below the anchor: embedded CRLs/OCSP responses are used, online
 fetching happens only with SIGNHUB_VERIFY_FETCH_REVOCATION (off by default). No anchor
 configured means "indeterminate: no trust anchor" — the operating system's TLS roots are
-never used (they say nothing about who may sign HR documents).
+never used (they say nothing about who may sign HR documents). SIGNHUB_TRUST_CRLS may name a
+file of CRLs (PEM or DER) kept up to date offline; they count like embedded ones.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class TrustStore:
     anchors: tuple[asn1_x509.Certificate, ...]
     source: str = ""
     problem: str = ""  # why the configured bundle could not be used
+    crls: tuple[bytes, ...] = ()  # from SIGNHUB_TRUST_CRLS (offline revocation data)
 
     @property
     def fingerprint(self) -> str:
@@ -50,6 +52,8 @@ class TrustStore:
         digest = hashlib.sha256(b"fetch=%d;" % fetch_revocation())
         for der in sorted(a.dump() for a in self.anchors):
             digest.update(hashlib.sha256(der).digest())
+        for der in sorted(self.crls):
+            digest.update(b"crl" + hashlib.sha256(der).digest())
         return digest.hexdigest()
 
     @property
@@ -70,31 +74,55 @@ def fetch_revocation() -> bool:
     return bool(getattr(settings, "SIGNHUB_VERIFY_FETCH_REVOCATION", False))
 
 
-def load() -> TrustStore:
-    """The configured anchors, re-read when the bundle file changes."""
-    path = str(getattr(settings, "SIGNHUB_TRUST_ROOTS", "") or "").strip()
-    if not path:
-        return TrustStore(())
+def _stamp(path: str) -> tuple:
     try:
         stat = Path(path).stat()
-    except OSError as exc:
-        return TrustStore((), path, f"the trust anchor bundle {path} cannot be read ({exc})")
-    key = (path, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return (path, None, None)
+    return (path, stat.st_mtime_ns, stat.st_size)
+
+
+def load() -> TrustStore:
+    """The configured anchors (and offline CRLs), re-read when a file changes."""
+    path = str(getattr(settings, "SIGNHUB_TRUST_ROOTS", "") or "").strip()
+    crl_path = str(getattr(settings, "SIGNHUB_TRUST_CRLS", "") or "").strip()
+    if not path:
+        return TrustStore(())
+    key = (_stamp(path), _stamp(crl_path) if crl_path else None)
     store = _cache.get(key)
     if store is None:
-        store = _cache[key] = _read(path)
+        store = _cache[key] = _read(path, crl_path)
     return store
 
 
-def _read(path: str) -> TrustStore:
+def _read(path: str, crl_path: str = "") -> TrustStore:
     try:
         certs = pyca_x509.load_pem_x509_certificates(Path(path).read_bytes())
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
+        return TrustStore((), path, f"the trust anchor bundle {path} cannot be read ({exc})")
+    except ValueError as exc:
         return TrustStore((), path, f"the trust anchor bundle {path} is not a PEM bundle ({exc})")
     anchors = tuple(
         asn1_x509.Certificate.load(c.public_bytes(serialization.Encoding.DER)) for c in certs
     )
-    return TrustStore(anchors, path)
+    crls: tuple[bytes, ...] = ()
+    if crl_path:
+        try:
+            crls = tuple(_read_crls(Path(crl_path).read_bytes()))
+        except (OSError, ValueError) as exc:
+            logger.warning("SIGNHUB_TRUST_CRLS %s is not usable: %s", crl_path, exc)
+    return TrustStore(anchors, path, crls=crls)
+
+
+def _read_crls(data: bytes) -> list[bytes]:
+    """DER CRLs from a PEM bundle (one or more X509 CRL blocks) or a single DER file."""
+    if b"-----BEGIN" not in data:
+        return [pyca_x509.load_der_x509_crl(data).public_bytes(serialization.Encoding.DER)]
+    found = []
+    for block in data.split(b"-----END X509 CRL-----")[:-1]:
+        text = block[block.index(b"-----BEGIN X509 CRL-----") :] + b"-----END X509 CRL-----\n"
+        found.append(pyca_x509.load_pem_x509_crl(text).public_bytes(serialization.Encoding.DER))
+    return found
 
 
 def validation_context(
@@ -109,7 +137,7 @@ def validation_context(
     return ValidationContext(
         trust_roots=list(store.anchors),
         other_certs=list(other_certs),
-        crls=list(crls),
+        crls=[*crls, *store.crls],
         ocsps=list(ocsps),
         moment=moment,
         allow_fetching=fetch_revocation(),
@@ -174,13 +202,14 @@ def chain_checks(
         path = asyncio.run(validator.async_validate_path())
     except cv_errors.RevokedError as exc:
         revoked_at = exc.revocation_dt
+        reason = getattr(exc.reason, "human_friendly", "") or "no reason given"
         if revoked_at is not None and revoked_at <= signing_time:
             return [
                 _chain_passed(exc.original_path),
                 Check(
                     REVOCATION,
                     FAILED,
-                    f"revoked on {revoked_at:%Y-%m-%d %H:%M:%S} UTC ({exc.reason}), "
+                    f"revoked on {revoked_at:%Y-%m-%d %H:%M:%S} UTC ({reason}), "
                     "before the signing time",
                     "REVOKED",
                 ),
