@@ -1,4 +1,4 @@
-""""Verify signatures" on a document's signed copy: fetched like a download, validated with
+""" "Verify signatures" on a document's signed copy: fetched like a download, validated with
 pyHanko, cached by file hash, large files on the task worker, progress in the page."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def test_the_detail_offers_verify_signatures_for_the_signed_copy(setup):
     html = client.get(f"/documents/{doc.pk}/").content.decode()
     assert f'action="/documents/{doc.pk}/verify/signed"' in html
     assert "Verify signatures" in html
-    assert f"/verify/audit" not in html  # the audit trail is not a signed copy
+    assert "/verify/audit" not in html  # the audit trail is not a signed copy
 
 
 def test_verifying_shows_the_verdict_per_signature_field(setup):
