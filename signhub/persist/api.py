@@ -79,6 +79,9 @@ def _get(request: HttpRequest, caller: Caller, params: dict) -> JsonResponse:
 
 def _post(request: HttpRequest, caller: Caller, params: dict) -> JsonResponse:
     document, thread = _document_thread(params)
+    for name in ("cms", "signature"):
+        if params.get(name) is not None and not isinstance(params[name], str):
+            raise invalid(name, "must be a base64 string")
     # `cms` is the seed's name, `signature` the one its answers use; accept either.
     field = "cms" if params.get("cms") not in (None, "") else "signature"
     raw = params.get(field)

@@ -118,6 +118,8 @@ def _json(data: bytes) -> dict[str, Any]:
 
 def _merge(params: Params, body: dict[str, Any], *, typed: bool) -> None:
     for key, value in body.items():
+        if value is None:
+            continue  # JSON null means "not sent": the query value (if any) stands
         if key in params:
             params.overridden[key] = params[key]
         params[key] = value
@@ -204,8 +206,12 @@ def text(params: dict, name: str) -> str | None:
     value = params.get(name)
     if value is None:
         return None
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise invalid(name, "must be a string or an integer")
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:
+        raise invalid(name, "must be a 64-bit integer when it is a number")
     value = str(value)
     if len(value) > 10_000:
         raise invalid(name, "must be at most 10000 characters")
@@ -218,7 +224,7 @@ def _typed(params: dict, name: str) -> bool:
 
 def integer(params: dict, name: str, default: int | None, minimum: int, maximum: int) -> int | None:
     value = params.get(name)
-    if value is None or (value == "" and not _typed(params, name)):
+    if value is None:
         return default
     if isinstance(value, bool):
         raise invalid(name, "must be an integer")
@@ -227,6 +233,8 @@ def integer(params: dict, name: str, default: int | None, minimum: int, maximum:
         if not stripped.lstrip("-").isdigit() or len(stripped) > 18:
             raise invalid(name, "must be an integer")
         value = int(stripped)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
+        value = int(value)  # JSON Schema: 2.0 is an integer
     if not isinstance(value, int):
         raise invalid(name, "must be an integer")
     if not minimum <= value <= maximum:
@@ -241,8 +249,6 @@ def boolean(params: dict, name: str) -> bool:
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and not _typed(params, name):
-        if value == "":
-            return False
         if value.lower() in ("true", "1", "yes", "false", "0", "no"):
             return value.lower() in ("true", "1", "yes")
     raise invalid(name, "must be true or false")

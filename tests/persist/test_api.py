@@ -208,7 +208,7 @@ def test_list_newest_first_with_filters_and_count(api, client, rw_token):
         ({"document": "d", "thread": "t", "cms": "MAA=", "version": True}, "version"),
         ({"document": "d", "thread": "t", "cms": "MAA=", "tags": "a"}, "tags"),
         ({"document": "d", "thread": "t", "cms": "MAA=", "version": "1"}, "version"),
-        ({"document": "d", "thread": "t", "cms": "MAA=", "version": 1.0}, "version"),
+        ({"document": "d", "thread": "t", "cms": "MAA=", "version": 1.5}, "version"),
         ({"document": "d", "thread": "t", "cms": "MAA=", "version": 2**64}, "version"),
         (
             {"document": "d", "thread": "t", "cms": "MAA=", "version_comment": 1.5},

@@ -130,7 +130,7 @@ def test_json_types_are_strict_but_query_text_is_parsed(api, client, rw_token):
     api.save(tags=["a"])
     h = {"Authorization": f"Bearer {rw_token}"}
     assert client.get("/persist/signatures?tags=a&count=true&limit=5", headers=h).status_code == 200
-    for body in ({"count": "true"}, {"limit": "5"}, {"tags": "a"}, {"offset": 1.0}, {"count": 1}):
+    for body in ({"count": "true"}, {"limit": "5"}, {"tags": "a"}, {"offset": 1.5}, {"count": 1}):
         r = api.call("GET", "signatures", body)
         assert r.status_code == 400 and r.json()["field"] == next(iter(body)), body
 
