@@ -248,9 +248,9 @@ def boolean(params: dict, name: str) -> bool:
         return False
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and not _typed(params, name):
-        if value.lower() in ("true", "1", "yes", "false", "0", "no"):
-            return value.lower() in ("true", "1", "yes")
+    words = ("true", "1", "yes", "false", "0", "no")
+    if isinstance(value, str) and not _typed(params, name) and value.lower() in words:
+        return value.lower() in ("true", "1", "yes")
     raise invalid(name, "must be true or false")
 
 

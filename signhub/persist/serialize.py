@@ -1,7 +1,7 @@
 """The seed's two shapes: one version (GET/POST /signature) and a list item (GET /signatures).
 
 `created_at` is the chain's creation (its first save), `version_created_at` this version's
-save, `updated_at` the chain's last change (its latest save) — as the seed's example shows.
+save, `updated_at` the chain's last change (its latest save) — as the API reference's example shows.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ revocation go through `trust`, like CMS and XML; timestamps through `timing`.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -20,7 +19,7 @@ from pyhanko.sign.validation import errors as pyhanko_errors
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
-from . import trust
+from . import aio, trust
 from .cms import revocation_info
 from .timing import timing
 from .verdict import (
@@ -93,7 +92,7 @@ def _signature(embedded, store, dss_certs, dss_crls, dss_ocsps) -> SignerResult:
     result = SignerResult(label=f"{trust.short_name(cert.subject)} (field {embedded.field_name})")
     context = trust.validation_context(store, other_certs=embedded.other_embedded_certs)
     try:
-        status = asyncio.run(
+        status = aio.run(
             async_validate_pdf_signature(
                 embedded, signer_validation_context=context, ts_validation_context=context
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -10,7 +9,7 @@ from pyhanko.sign.general import SignedDataCerts
 from pyhanko.sign.validation import errors as pyhanko_errors
 from pyhanko.sign.validation.generic_cms import collect_timing_info
 
-from . import trust
+from . import aio, trust
 from .verdict import INDETERMINATE, NOT_APPLICABLE, PASSED, SUB_INDICATIONS, TIMESTAMP, Check
 
 
@@ -60,7 +59,7 @@ def timing(
         store, other_certs=certs.other_certs if certs else (), crls=crls, ocsps=ocsps
     )
     try:
-        info = asyncio.run(
+        info = aio.run(
             collect_timing_info(
                 signer_info, ts_validation_context=context, raw_digest=lambda _algo: b""
             )

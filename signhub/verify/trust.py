@@ -10,7 +10,6 @@ file of CRLs (PEM or DER) kept up to date offline; they count like embedded ones
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
 
+from . import aio
 from .verdict import (
     CHAIN,
     FAILED,
@@ -199,7 +199,7 @@ def chain_checks(
     )
     validator = CertificateValidator(cert, list(other_certs), validation_context=context)
     try:
-        path = asyncio.run(validator.async_validate_path())
+        path = aio.run(validator.async_validate_path())
     except cv_errors.RevokedError as exc:
         revoked_at = exc.revocation_dt
         reason = getattr(exc.reason, "human_friendly", "") or "no reason given"
