@@ -98,11 +98,12 @@ class Verdict:
         return SUB_INDICATIONS.get(self.sub_indication, "")
 
     def to_json(self) -> dict:
+        """Plain JSON any database stores: texts from hostile files lose NUL and surrogates."""
         data = asdict(self)
         data["validated_at"] = _iso(self.validated_at)
         for signer in data["signers"]:
             signer["signing_time"] = _iso(signer["signing_time"])
-        return data
+        return _storable(data)
 
     @classmethod
     def from_json(cls, data: dict) -> Verdict:
@@ -122,6 +123,16 @@ class Verdict:
             trust=data.get("trust", ""),
             validated_at=_parse(data.get("validated_at")),
         )
+
+
+def _storable(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {k: _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
 
 
 def _iso(value: datetime | None) -> str | None:

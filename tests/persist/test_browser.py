@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -12,6 +13,8 @@ from signhub.persist.services import NewVersion, save_version
 from tests.browser_support import CHROMIUM
 
 from . import pki
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 pytestmark = [
     pytest.mark.browser,
@@ -82,6 +85,12 @@ def test_open_step_through_and_compare(page, live_server):
     table = page.locator("table.compare").inner_text()
     assert "Alice Signer" in table and "Carol Signer" in table
     assert "signed by Alice Signer" in table and "signed by Carol Signer" in table
+    # docs/screenshots: the compare page at a desktop and a phone width, from this run.
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert _overflow(page) <= 0
+        page.screenshot(path=str(SCREENSHOTS / f"signatures-compare-{width}.png"), full_page=True)
 
 
 def _overflow(page) -> int:

@@ -1,5 +1,7 @@
 # Versions now hang off a SignatureChain (document, thread), which carries the chain's own
-# created/updated times and the trash mark. Existing rows are grouped into chains.
+# created/updated times and the trash mark. Existing rows are grouped into chains here; the
+# old columns go in 0003 (a separate transaction: PostgreSQL refuses ALTER TABLE while the
+# deferred foreign-key checks of this data migration are pending).
 
 import django.db.models.deletion
 import django.utils.timezone
@@ -52,45 +54,4 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="persist.signaturechain"),
         ),
         migrations.RunPython(group_into_chains, migrations.RunPython.noop),
-        migrations.AlterModelOptions(
-            name="signature",
-            options={"ordering": ["chain", "-version"]},
-        ),
-        migrations.RemoveConstraint(
-            model_name="signature",
-            name="persist_signature_version_unique",
-        ),
-        migrations.RemoveIndex(
-            model_name="signature",
-            name="persist_sig_thread_idx",
-        ),
-        migrations.RemoveField(model_name="signature", name="document"),
-        migrations.RemoveField(model_name="signature", name="thread"),
-        migrations.RemoveField(model_name="signature", name="updated_at"),
-        migrations.AlterField(
-            model_name="signature",
-            name="chain",
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="persist.signaturechain"),
-        ),
-        migrations.AlterField(
-            model_name="signature",
-            name="kind",
-            field=models.CharField(choices=[("cms", "CMS / PKCS#7"), ("xml", "XML signature"), ("raw", "Opaque blob (not read)")], max_length=3),
-        ),
-        migrations.AddIndex(
-            model_name="signaturechain",
-            index=models.Index(fields=["thread"], name="persist_chain_thread_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="signaturechain",
-            index=models.Index(fields=["deleted_at"], name="persist_chain_deleted_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="signaturechain",
-            constraint=models.UniqueConstraint(condition=models.Q(("deleted_at__isnull", True)), fields=("document", "thread"), name="persist_chain_live_unique"),
-        ),
-        migrations.AddConstraint(
-            model_name="signature",
-            constraint=models.UniqueConstraint(fields=("chain", "version"), name="persist_signature_version_unique"),
-        ),
     ]
