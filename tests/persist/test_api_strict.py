@@ -167,19 +167,8 @@ class TestStaffSessionsSeeWhatTheViewerShows:
     """Issue 15, finding 4: a session reads only signatures of documents it may see."""
 
     @pytest.fixture
-    def scoped(self, client, staff, make_account, api):
-        from django.contrib.auth.models import Group
-
-        from signhub.core.index import IndexWriter
-        from tests.fakes import make_record
-
-        group = Group.objects.create(name="HR")
-        staff.groups.add(group)
-        mine = make_account(name="mine")
-        mine.visible_to.add(group)
-        theirs = make_account(name="theirs")
-        IndexWriter(mine, timezone.now()).write([make_record(1, external_id="visible-doc")])
-        IndexWriter(theirs, timezone.now()).write([make_record(2, external_id="hidden-doc")])
+    def scoped(self, client, staff, two_accounts, api):
+        two_accounts(staff)
         for document in ("visible-doc", "hidden-doc", "unlinked"):
             assert api.save(document=document).status_code == 201
         client.force_login(staff)

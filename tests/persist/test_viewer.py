@@ -37,20 +37,8 @@ class TestScoping:
     """Without the permission, a reviewer sees only signatures of documents they can see."""
 
     @pytest.fixture
-    def scoped(self, client, reviewer, make_account):
-        from django.contrib.auth.models import Group
-        from django.utils import timezone
-
-        from signhub.core.index import IndexWriter
-        from tests.fakes import make_record
-
-        group = Group.objects.create(name="HR")
-        reviewer.groups.add(group)
-        mine = make_account(name="mine")
-        mine.visible_to.add(group)
-        theirs = make_account(name="theirs")
-        IndexWriter(mine, timezone.now()).write([make_record(1, external_id="visible-doc")])
-        IndexWriter(theirs, timezone.now()).write([make_record(2, external_id="hidden-doc")])
+    def scoped(self, client, reviewer, two_accounts):
+        two_accounts(reviewer)
         client.force_login(reviewer)
         return client
 

@@ -98,3 +98,17 @@ def make_document(account, external_id: str, **kwargs) -> SignedDocument:
     }
     values.update(kwargs)
     return SignedDocument.objects.create(account=account, external_id=external_id, **values)
+
+
+@pytest.fixture
+def reviewer_account(client, django_user_model, make_account, pdf_files, anchors):
+    """A logged-in reviewer who sees the "pdf account" (returned), served by PdfFilesConnector."""
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.create(name="HR")
+    user = django_user_model.objects.create_user("rev", password="pw-123456789")
+    user.groups.add(group)
+    account = make_account("pdffiles", name="pdf account")
+    account.visible_to.add(group)
+    client.force_login(user)
+    return account

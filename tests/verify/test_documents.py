@@ -4,7 +4,6 @@ pyHanko, cached by file hash, large files on the task worker, progress in the pa
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 
 from signhub.core.errors import ConnectorError
 from signhub.core.models import AuditEvent
@@ -17,18 +16,12 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def setup(client, django_user_model, make_account, pdf_files, samples, anchors):
-    group = Group.objects.create(name="HR")
-    user = django_user_model.objects.create_user("rev", password="pw-123456789")
-    user.groups.add(group)
-    account = make_account("pdffiles", name="pdf account")
-    account.visible_to.add(group)
+def setup(client, reviewer_account, make_account, pdf_files, samples):
     hidden = make_account("pdffiles", name="hidden account")
-    doc = make_document(account, "contract-1")
+    doc = make_document(reviewer_account, "contract-1")
     other = make_document(hidden, "contract-2")
     pdf_files.files[("contract-1", "signed")] = samples["pdf-one-signature"].data
     pdf_files.files[("contract-2", "signed")] = samples["pdf-one-signature"].data
-    client.force_login(user)
     return client, doc, other, pdf_files
 
 

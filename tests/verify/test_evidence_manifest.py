@@ -7,7 +7,6 @@ import io
 import zipfile
 
 import pytest
-from django.contrib.auth.models import Group
 
 from signhub.downloads.evidence import MANIFEST_COLUMNS
 
@@ -22,14 +21,9 @@ def manifest(response) -> list[dict]:
 
 
 @pytest.fixture
-def packed(client, django_user_model, make_account, pdf_files, samples, anchors):
-    group = Group.objects.create(name="HR")
-    user = django_user_model.objects.create_user("rev", password="pw-123456789")
-    user.groups.add(group)
-    account = make_account("pdffiles", name="pdf account")
-    account.visible_to.add(group)
-    good = make_document(account, "good")
-    bad = make_document(account, "bad")
+def packed(client, reviewer_account, pdf_files, samples):
+    good = make_document(reviewer_account, "good")
+    bad = make_document(reviewer_account, "bad")
     pdf_files.files.update(
         {
             ("good", "signed"): samples["pdf-two-signatures"].data,
@@ -38,7 +32,6 @@ def packed(client, django_user_model, make_account, pdf_files, samples, anchors)
             ("bad", "audit"): samples["pdf-untrusted-signer"].data,
         }
     )
-    client.force_login(user)
     return client, good, bad
 
 
