@@ -74,6 +74,8 @@ def test_open_step_through_and_compare(page, live_server):
     page.get_by_role("link", name="← Version 1").click()
     page.get_by_role("heading", name="Version 1").wait_for()
     assert page.locator("[data-verdict-scope=overall]").first.is_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "signature-version.png"), full_page=True)
 
     # Compare version 1 with version 3 using the form.
     page.get_by_label("Left").select_option(label="v1")
