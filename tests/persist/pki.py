@@ -52,6 +52,7 @@ def _build(
     not_before: dt.datetime,
     not_after: dt.datetime,
     eku=None,
+    ocsp_url: str = "",
 ) -> x509.Certificate:
     issuer_name = issuer_cert.subject if issuer_cert is not None else _name(subject)
     builder = (
@@ -86,6 +87,11 @@ def _build(
         )
     if eku:
         builder = builder.add_extension(x509.ExtendedKeyUsage(eku), critical=True)
+    if ocsp_url:
+        access = x509.AccessDescription(
+            x509.oid.AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(ocsp_url)
+        )
+        builder = builder.add_extension(x509.AuthorityInformationAccess([access]), critical=False)
     return builder.sign(issuer_key, hashes.SHA256())
 
 
@@ -129,6 +135,11 @@ def signer(
     return _signer(common_name, kind, window, issuer)
 
 
+# Signers whose certificate names an OCSP responder (AIA), so OCSP answers apply to them.
+OCSP_SIGNERS = ("Otto Signer", "Olga Signer")
+OCSP_URL = "http://ocsp.acme.invalid/"
+
+
 @cache
 def _signer(common_name: str, kind: str, window: str, issuer: str):
     ca_key, ca_cert = ca(issuer)
@@ -143,6 +154,7 @@ def _signer(common_name: str, kind: str, window: str, issuer: str):
         ca=False,
         not_before=NOW + start * YEAR,
         not_after=NOW + end * YEAR,
+        ocsp_url=OCSP_URL if common_name in OCSP_SIGNERS else "",
     )
     return key, cert
 
