@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import ClassVar
 
 import pytest
@@ -17,7 +18,10 @@ from . import samples as sample_tools
 
 @pytest.fixture(scope="session")
 def samples(tmp_path_factory):
-    return sample_tools.build_all(tmp_path_factory.mktemp("signature-samples"))
+    # In a thread of its own: pyHanko's signing helpers start an event loop, which they
+    # cannot do where Playwright's sync API already runs one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(sample_tools.build_all, tmp_path_factory.mktemp("samples")).result()
 
 
 @pytest.fixture
