@@ -8,6 +8,7 @@ through `trust.chain_checks`. Detached content is checked only when it is suppli
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import UTC, datetime
 
 from asn1crypto import cms as asn1_cms
@@ -31,7 +32,10 @@ from .verdict import (
     decide,
     failure,
     overall,
+    unreadable,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def find_signer_cert(sid, certs: list[asn1_x509.Certificate]) -> asn1_x509.Certificate | None:
@@ -122,10 +126,13 @@ def verify(
     data_to_check = embedded if embedded is not None else content
     certs = [c.chosen for c in signed["certificates"] or [] if c.name == "certificate"]
     crls, ocsps = revocation_info(signed)
-    signers = [
-        _signer(si, signed, certs, crls, ocsps, data_to_check, store)
-        for si in signed["signer_infos"]
-    ]
+    signers = []
+    for number, signer_info in enumerate(signed["signer_infos"], 1):
+        try:
+            signers.append(_signer(signer_info, signed, certs, crls, ocsps, data_to_check, store))
+        except Exception as exc:  # hostile input must give a verdict, not a 500
+            logger.warning("CMS signer %d could not be processed: %r", number, exc)
+            signers.append(unreadable(f"signer {number}", exc))
     return overall(signers, facts=facts, trust=store.words, validated_at=now)
 
 

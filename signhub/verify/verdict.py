@@ -200,6 +200,18 @@ def overall(
     return verdict
 
 
+def unreadable(label: str, exc: Exception) -> SignerResult:
+    """A signer the validators could not process at all: failed, with the error's type.
+
+    Signatures come from outside (providers, API clients); no input may break a page.
+    """
+    result = SignerResult(label=label)
+    result.checks = [
+        Check(INTEGRITY, FAILED, f"could not be processed ({type(exc).__name__})", "FORMAT_FAILURE")
+    ]
+    return decide(result)
+
+
 def failure(indication: str, sub: str, reason: str, verdict: Verdict | None = None) -> Verdict:
     """A verdict for an object that could not be read far enough to have signers."""
     verdict = verdict or Verdict()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from datetime import UTC, datetime
 
 from asn1crypto import x509 as asn1_x509
@@ -34,7 +35,10 @@ from .verdict import (
     decide,
     failure,
     overall,
+    unreadable,
 )
+
+logger = logging.getLogger(__name__)
 
 DS = "{http://www.w3.org/2000/09/xmldsig#}"
 XADES = "{http://uri.etsi.org/01903/v1.3.2#}"
@@ -118,7 +122,11 @@ def verify(data: bytes, *, store: trust.TrustStore | None = None) -> Verdict:
     facts = [("Signatures in the document", str(len(found)))]
     if len(found) > 1:
         facts.append(("Checked", "the first ds:Signature only"))
-    result = _signer(data, found[0], store)
+    try:
+        result = _signer(data, found[0], store)
+    except Exception as exc:  # hostile input must give a verdict, not a 500
+        logger.warning("XML signature could not be processed: %r", exc)
+        result = unreadable("XML signer", exc)
     return overall([result], facts=facts, trust=store.words, validated_at=now)
 
 
