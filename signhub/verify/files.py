@@ -75,7 +75,18 @@ def open_file(job: VerificationJob, who) -> PrimedStream | None:
 def run(
     job: VerificationJob, who, *, primed: PrimedStream | None = None, handoff_after=None
 ) -> VerificationJob:
-    """Fetch, hash, and validate (or read the cached verdict). Never raises, except Handoff."""
+    """Fetch, hash, and validate (or read the cached verdict). Never raises, except Handoff:
+    an unexpected error ends the job as failed (and is logged) instead of leaving it running."""
+    try:
+        return _run(job, who, primed=primed, handoff_after=handoff_after)
+    except Handoff:
+        raise
+    except Exception as exc:
+        logger.exception("Verification job %s stopped", job.pk)
+        return _fail(job, f"Verification stopped on an unexpected error ({type(exc).__name__}).")
+
+
+def _run(job: VerificationJob, who, *, primed, handoff_after) -> VerificationJob:
     primed = primed or open_file(job, who)
     if primed is None:
         return job

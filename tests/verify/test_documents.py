@@ -180,3 +180,15 @@ def test_the_verdict_is_read_from_the_cache_without_validating(samples, anchors,
     data = samples["pdf-one-signature"].data
     first = files.verdict_for(io.BytesIO(data), "a" * 64, len(data))
     assert files.verdict_for(io.BytesIO(b"ignored"), "a" * 64, 7).pk == first.pk
+
+
+def test_an_unexpected_error_ends_the_job_as_failed(setup, monkeypatch):
+    client, doc, _, _ = setup
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("validator bug")
+
+    monkeypatch.setattr(files, "verdict_for", broken)
+    r = start(client, doc)
+    assert r.status_code == 200 and "unexpected error (RuntimeError)" in r.content.decode()
+    assert VerificationJob.objects.get().state == "failed"
