@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 from cryptography.x509.oid import NameOID
+from lxml import etree
+from signxml import XMLSigner
 
 from signhub.core.models import SignedDocument
 
@@ -76,9 +78,6 @@ class _DemoPki:
         return builder.sign(serialization.Encoding.DER, options)
 
     def xml(self, body: str, name: str) -> bytes:
-        from lxml import etree
-        from signxml import XMLSigner
-
         key, cert = self.people[name]
         root = etree.fromstring(f'<Consent xmlns="urn:signhub:demo">{body}</Consent>')
         pem = cert.public_bytes(serialization.Encoding.PEM).decode()

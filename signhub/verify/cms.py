@@ -147,7 +147,7 @@ def _signer(signer_info, signed, certs, crls, ocsps, content, store) -> SignerRe
     result.signing_time, result.signing_time_source = when.signing_time, when.source
     result.checks.append(when.check)
     if cert is None:
-        result.checks += trust_missing_cert()
+        result.checks += trust.missing_certificate_checks()
     else:
         result.checks.append(trust.validity_check(cert, when.signing_time, when.source))
         result.checks += trust.chain_checks(
@@ -170,17 +170,6 @@ def _signer(signer_info, signed, certs, crls, ocsps, content, store) -> SignerRe
     digest = signer_info["digest_algorithm"]["algorithm"].native
     result.facts.append(("Algorithms", f"{algorithm} with {digest}"))
     return decide(result)
-
-
-def trust_missing_cert() -> list[Check]:
-    from .verdict import CHAIN, REVOCATION, VALIDITY
-
-    why = "the signer's certificate is not included"
-    return [
-        Check(CHAIN, INDETERMINATE, why, "NO_SIGNING_CERTIFICATE_FOUND"),
-        Check(VALIDITY, INDETERMINATE, why, "NO_SIGNING_CERTIFICATE_FOUND"),
-        Check(REVOCATION, INDETERMINATE, why, "NO_SIGNING_CERTIFICATE_FOUND"),
-    ]
 
 
 def _integrity(signer_info, signed, cert, content: bytes | None) -> list[Check]:

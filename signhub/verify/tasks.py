@@ -2,13 +2,12 @@
 
 from django_tasks import task
 
+from . import files
 from .models import VerificationJob
 
 
 @task()
 def verify_file_task(job_id: int) -> str:
-    from . import files
-
     job = VerificationJob.objects.select_related("document__account", "requested_by").get(pk=job_id)
     return files.run(job, job.requested_by).state
 

@@ -269,6 +269,15 @@ def chain_checks(
     return checks
 
 
+def missing_certificate_checks() -> list[Check]:
+    """Chain, validity and revocation when the signer's certificate is not included."""
+    why = "the signer's certificate is not included"
+    return [
+        Check(name, INDETERMINATE, why, "NO_SIGNING_CERTIFICATE_FOUND")
+        for name in (CHAIN, VALIDITY, REVOCATION)
+    ]
+
+
 def _no_chain(exc: Exception) -> str:
     return (
         "no chain from the signer's certificate to a configured trust anchor "

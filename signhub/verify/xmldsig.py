@@ -157,9 +157,7 @@ def _signer(data: bytes, signature, store: trust.TrustStore) -> SignerResult:
                 "NO_SIGNING_CERTIFICATE_FOUND",
             ),
         ]
-        from .cms import trust_missing_cert
-
-        result.checks += trust_missing_cert()
+        result.checks += trust.missing_certificate_checks()
         result.checks.append(Check(TIMESTAMP, NOT_APPLICABLE, "no signature timestamp"))
         return decide(result)
     result.checks += _crypto(data, cert)
