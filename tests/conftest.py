@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from signhub.core import http
+from signhub.core.http import clock
 from signhub.core.models import ProviderAccount
 
 from . import fakes  # noqa: F401  (registers the fake connectors)
@@ -15,7 +15,7 @@ from .browser_support import browser  # noqa: F401  (one Chromium for the whole 
 def no_sleep(monkeypatch) -> list[float]:
     """Backoff and throttle waits are recorded instead of slept."""
     waits: list[float] = []
-    monkeypatch.setattr(http, "sleep", waits.append)
+    monkeypatch.setattr(clock, "sleep", waits.append)
     return waits
 
 

@@ -126,9 +126,9 @@ def test_retry_after_accepts_seconds_and_http_dates():
 
 
 def test_throttle_spaces_requests_beyond_the_burst(no_sleep, monkeypatch):
-    from signhub.core import http
+    from signhub.core.http import clock
 
-    monkeypatch.setattr(http, "monotonic", lambda: 100.0)
+    monkeypatch.setattr(clock, "monotonic", lambda: 100.0)
     throttle = Throttle(rate=2, burst=2)
     for _ in range(4):
         throttle.acquire()
@@ -168,11 +168,11 @@ def test_shared_window_caps_requests_across_processes(no_sleep, monkeypatch):
     assert no_sleep == []
     # A 4th request in the same window waits for the next one. The recorded "sleep" does
     # not advance time, so the fake clock jumps to the next window after the first look.
-    import signhub.core.http as http_module
+    from signhub.core.http import clock as http_clock
 
-    start = http_module.wallclock()
+    start = http_clock.wallclock()
     clock = iter([start, start + 3600])
-    monkeypatch.setattr(http_module, "wallclock", lambda: next(clock))
+    monkeypatch.setattr(http_clock, "wallclock", lambda: next(clock))
     window.acquire()
     assert len(no_sleep) == 1 and 0 < no_sleep[0] <= 3600
 

@@ -13,9 +13,8 @@ from typing import Any
 
 import requests
 
-from signhub.core import http as core_http
 from signhub.core.errors import ConnectorError
-from signhub.core.http import HttpClient
+from signhub.core.http import HttpClient, clock
 
 from .errors import PortalMoved
 from .portal import base_from_location, host, is_plausible_portal_move, resolve
@@ -116,7 +115,7 @@ class Bitrix24Api:
             wait = min(max(0.0, float(reset_at) - time.time()), self.http.max_wait)
             logger.info("Bitrix24 method budget nearly used; pausing %.0f s", wait)
             if wait > 0:
-                core_http.sleep(wait)
+                clock.sleep(wait)
 
     # -- OAuth ------------------------------------------------------------------------------
 

@@ -18,9 +18,8 @@ from datetime import UTC, datetime
 
 import requests
 
-from signhub.core import http as core_http
 from signhub.core.errors import ConnectorError
-from signhub.core.http import Throttle, parse_retry_after, shared_throttle
+from signhub.core.http import Throttle, clock, parse_retry_after, shared_throttle
 
 logger = logging.getLogger("signhub.connectors.boldsign")
 
@@ -110,7 +109,7 @@ class RateBudget:
             "BoldSign hourly API budget used up; waiting %s for it to renew",
             human_duration(wait),
         )
-        core_http.sleep(wait)
+        clock.sleep(wait)
         self.remaining = None
 
     def exhausted_message(self, wait: float) -> str:

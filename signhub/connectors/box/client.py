@@ -13,9 +13,8 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 
-from signhub.core import http as core_http
 from signhub.core.errors import ConnectorError
-from signhub.core.http import HttpClient, ensure_allowed_url, parse_retry_after
+from signhub.core.http import HttpClient, clock, ensure_allowed_url, parse_retry_after
 
 from .auth import BoxAuth
 
@@ -137,7 +136,7 @@ class BoxClient:
                     retryable=True,
                     retry_after=wait,
                 )
-            core_http.sleep(wait)
+            clock.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _follow(self, response: requests.Response) -> requests.Response:
