@@ -98,7 +98,12 @@ def sync_account(
 
 def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress | None) -> None:
     writer = IndexWriter(account, seen_at=run.started_at)
-    ctx = SyncContext(full=run.full, state=dict(account.sync_state), known_ids=writer.known_ids)
+    ctx = SyncContext(
+        full=run.full,
+        state=dict(account.sync_state),
+        known_ids=writer.known_ids,
+        stored_raw=writer.stored_raw,
+    )
     connector = None
     try:
         connector = account.connector()

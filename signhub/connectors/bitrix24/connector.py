@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from signhub.core import credentials
 from signhub.core.connector import Connector, DocumentRecord, FileStream, Page, SyncContext
 from signhub.core.errors import ConnectorError, NotFound
 from signhub.core.http import HttpClient, ensure_allowed_url, shared_throttle
@@ -47,7 +48,6 @@ class Bitrix24Connector(Connector):
     label = "Bitrix24 e-Signature for HR"
     default_base_url = "https://yourcompany.bitrix24.com"
     credential_form = Bitrix24Form
-    docs_url = "https://apidocs.bitrix24.com/api-reference/sign/index.html"
     _ctx_state: dict[str, Any] | None = None  # the running sync's state, for portal moves
 
     def __init__(self, account, *, http: HttpClient | None = None) -> None:
@@ -130,7 +130,7 @@ class Bitrix24Connector(Connector):
         return updated
 
     def refresh_now(self) -> None:
-        self.rotate_credentials(self._refresh)
+        credentials.rotate(self.account, self._refresh)
 
     def _prepare(self) -> None:
         """Before the first call: refuse webhooks, get a token, refresh an ageing grant."""
@@ -148,13 +148,13 @@ class Bitrix24Connector(Connector):
         if not isinstance(issued, int | float):
             # Age unknown (account just added): count from now, without a network call.
             stamp = int(time.time())
-            self.rotate_credentials(lambda current: {"refresh_token_issued_at": stamp})
+            credentials.rotate(self.account, lambda current: {"refresh_token_issued_at": stamp})
         elif time.time() - issued > REFRESH_TOKEN_MAX_AGE:
             logger.info("Bitrix24 refresh token of %s is ageing: refreshing", self.account.name)
             self.refresh_now()
 
     def _call(self, fn):
-        return self.with_refresh(fn, self.refresh_now)
+        return credentials.with_refresh(fn, self.refresh_now)
 
     # -- listing --------------------------------------------------------------------------------
 

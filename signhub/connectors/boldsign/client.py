@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from signhub.core import credentials
 from signhub.core.errors import ConnectorError
 from signhub.core.http import ensure_allowed_url
 
@@ -193,7 +194,7 @@ class BoldSignApi:
 
     def refresh(self) -> None:
         """Get a new client-credentials token, stored (row-locked) before it is used."""
-        self.connector.rotate_credentials(self._request_token)
+        credentials.rotate(self.connector.account, self._request_token)
 
     def _request_token(self, current: dict[str, Any]) -> dict[str, Any]:
         # https://developers.boldsign.com/authentication/OAuth-2.0/ (client credentials)
@@ -229,7 +230,7 @@ class BoldSignApi:
     def _authed(self, call):
         if self.uses_api_key:
             return call()
-        return self.connector.with_refresh(call, self.refresh)
+        return credentials.with_refresh(call, self.refresh)
 
     # -- calls ---------------------------------------------------------------------------
 

@@ -42,7 +42,6 @@ class BoldSignConnector(Connector):
     label = "BoldSign"
     default_base_url = "https://api.boldsign.com"
     credential_form = BoldSignForm
-    docs_url = "https://developers.boldsign.com/documents/list-documents/"
 
     @property
     def api(self) -> BoldSignApi:

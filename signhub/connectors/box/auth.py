@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from signhub.core import credentials
 from signhub.core.errors import ConnectorError
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class BoxAuth:
         """Run `request(headers)`; on 401 renew the token once and retry, else reconnect."""
         self._ensure_fresh()
         try:
-            return self.connector.with_refresh(
+            return credentials.with_refresh(
                 lambda: request(self._headers()), self.refresh_after_401
             )
         except ConnectorError as exc:
@@ -83,7 +84,7 @@ class BoxAuth:
         renew_at = self.creds.get(RENEW_AT_KEY)
         lapsed = isinstance(renew_at, int | float) and time.time() >= renew_at
         if not self.creds.get("access_token") or lapsed:
-            self.connector.rotate_credentials(self._request_token)
+            credentials.rotate(self.connector.account, self._request_token)
 
     def refresh_after_401(self) -> None:
         if self.mode == "developer":
@@ -94,7 +95,7 @@ class BoxAuth:
                 status=401,
                 needs_reconnect=True,
             )
-        self.connector.rotate_credentials(self._request_token)
+        credentials.rotate(self.connector.account, self._request_token)
 
     # -- the token endpoint -----------------------------------------------------------------
 

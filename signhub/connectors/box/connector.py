@@ -41,7 +41,6 @@ class BoxConnector(Connector):
     label = "Box Sign"
     default_base_url = "https://api.box.com"
     credential_form = BoxForm
-    docs_url = "https://developer.box.com/reference/get-sign-requests/"
 
     def make_http(self) -> HttpClient:
         # One bucket per account: Box counts its limit per user, one user per account.

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from signhub.core import credentials
 from signhub.core.errors import ConnectorError
 
 from .errors import error_for, first_error
@@ -146,7 +147,7 @@ class JSignAuth:
                 "is saved to renew it"
             )
 
-        self.connector.rotate_credentials(rotate)
+        credentials.rotate(self.connector.account, rotate)
         return self.last_method
 
     def _refresh(self, creds: dict[str, Any]) -> dict[str, Any]:

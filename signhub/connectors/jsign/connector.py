@@ -43,7 +43,6 @@ class JSignConnector(Connector):
     label = "JSign"
     default_base_url = "https://api.jsign.com"
     credential_form = JSignForm
-    docs_url = "https://www.jsign.com/jsign_help/API/content/api/endpoints.htm"
 
     def __init__(self, account, *, http: HttpClient | None = None) -> None:
         super().__init__(account, http=http)
