@@ -86,15 +86,23 @@ class HttpClient:
         follow: UrlPolicy | None = None,
         max_redirects: int = 3,
         on_redirect: Callable[[str], None] | None = None,
+        resend_credentials: bool = True,
         **kwargs: Any,
     ) -> requests.Response:
         """Send with retries; return the (successful) response. Raises ConnectorError.
 
-        With `follow`, redirects are followed here rather than by requests: see `follow`.
+        With `follow`, redirects are followed here rather than by requests (see `_follow`).
         """
         if follow is not None:
             response, _ = self._follow(
-                method, url, follow, max_redirects, on_redirect, want_json=False, **kwargs
+                method,
+                url,
+                follow,
+                max_redirects,
+                on_redirect,
+                want_json=False,
+                resend_credentials=resend_credentials,
+                **kwargs,
             )
             return response
         response, _ = self._send(method, url, want_json=False, **kwargs)
@@ -125,19 +133,27 @@ class HttpClient:
         *,
         allowed_hosts: UrlPolicy | Iterable[str],
         max_redirects: int = 3,
+        resend_credentials: bool = True,
         **kwargs: Any,
     ) -> requests.Response:
         """GET a file as a stream (caller closes it), following redirects by hand.
 
         Every hop, the first URL included, is checked against `allowed_hosts` (a UrlPolicy,
-        or host names: then https is required when `url` is https) before it is requested,
-        and credential headers are dropped as soon as a hop leaves the previous host.
+        or host names: then https is required when `url` is https) before it is requested.
+        Credential headers never go to another host; with `resend_credentials=False` not
+        even to the same one (for providers whose redirect target is a signed link).
         """
         policy = allowed_hosts
         if not isinstance(policy, UrlPolicy):
             policy = UrlPolicy.of(policy, require_https=url.lower().startswith("https:"))
         return self.request(
-            "GET", url, follow=policy, max_redirects=max_redirects, stream=True, **kwargs
+            "GET",
+            url,
+            follow=policy,
+            max_redirects=max_redirects,
+            resend_credentials=resend_credentials,
+            stream=True,
+            **kwargs,
         )
 
     # -- policy -----------------------------------------------------------------------
@@ -207,12 +223,13 @@ class HttpClient:
         on_redirect: Callable[[str], None] | None,
         *,
         want_json: bool,
+        resend_credentials: bool = True,
         **kwargs: Any,
     ) -> tuple[requests.Response, Any]:
         """Send, and follow up to `max_redirects` redirects by hand.
 
         Each target is checked with `policy` before it is requested; a hop to another host
-        loses the credential headers; the method and body are sent again (a 303 turns into
+        (or any hop, without `resend_credentials`) loses the credential headers; the method and body are sent again (a 303 turns into
         a GET), so a provider that moved an API keeps receiving the same call.
         """
         kwargs["allow_redirects"] = False
@@ -229,7 +246,7 @@ class HttpClient:
             if hop == max_redirects:
                 break
             policy.check(location)
-            if host_of(location).lower() != host_of(target).lower():
+            if not resend_credentials or host_of(location).lower() != host_of(target).lower():
                 headers = {k: v for k, v in headers.items() if k.lower() not in CREDENTIAL_HEADERS}
             if response.status_code == 303:
                 method = "GET"
