@@ -2,7 +2,14 @@
 (`throttle`), which URLs may be fetched (`urlpolicy`), header parsing (`headers`) and the
 patchable clock (`clock`). The names connectors use are importable from here."""
 
-from .client import CREDENTIAL_HEADERS, USER_AGENT, DescribeHook, ErrorHook, HttpClient
+from .client import (
+    CREDENTIAL_HEADERS,
+    USER_AGENT,
+    DescribeHook,
+    ErrorHook,
+    HttpClient,
+    ResponseHook,
+)
 from .headers import content_length, disposition_filename, media_type, parse_retry_after
 from .throttle import SharedWindow, Throttle, Throttled, shared_throttle
 from .urlpolicy import UrlPolicy, ensure_allowed_url, host_of
@@ -13,6 +20,7 @@ __all__ = [
     "DescribeHook",
     "ErrorHook",
     "HttpClient",
+    "ResponseHook",
     "SharedWindow",
     "Throttle",
     "Throttled",

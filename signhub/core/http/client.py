@@ -30,6 +30,7 @@ USER_AGENT = "signhub/0.1 (+https://github.com/signhub)"
 CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 
 ErrorHook = Callable[[requests.Response], ConnectorError | None]
+ResponseHook = Callable[[requests.Response], None]
 # (provider error code, " — detail" text) read from an error body; both may be empty.
 DescribeHook = Callable[[requests.Response], tuple[str, str]]
 
@@ -44,7 +45,8 @@ class HttpClient:
     `error_hook(response)` lets a connector handle its provider's special cases: return a
     ConnectorError to use it, or None to fall back to the status-code defaults.
     `describe(response)` gives those defaults the provider's own error code and detail, so a
-    connector need not restate them just to word its messages.
+    connector need not restate them just to word its messages. `on_response(response)` sees
+    every answer first (e.g. to read rate-limit headers).
     """
 
     def __init__(
@@ -53,6 +55,7 @@ class HttpClient:
         name: str,
         error_hook: ErrorHook | None = None,
         describe: DescribeHook | None = None,
+        on_response: ResponseHook | None = None,
         throttle: RateLimiter | None = None,
         timeout: float | None = None,
         max_attempts: int | None = None,
@@ -63,6 +66,7 @@ class HttpClient:
         self.name = name
         self.error_hook = error_hook
         self.describe = describe
+        self.on_response = on_response
         self.throttle = throttle
         self.timeout = timeout or settings.SIGNHUB_HTTP_TIMEOUT
         self.max_attempts = max_attempts or settings.SIGNHUB_HTTP_MAX_ATTEMPTS
@@ -296,6 +300,8 @@ class HttpClient:
                     code="request_error",
                 ) from None
             else:
+                if self.on_response is not None:
+                    self.on_response(response)
                 if redirect_ok and response.is_redirect:
                     return response, None  # the caller checks the target and follows it
                 error = self.classify(response)
