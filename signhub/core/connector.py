@@ -122,12 +122,14 @@ class FileStream:
         *,
         name: str = "",
         default_type: str = "application/octet-stream",
+        content_type: str | None = None,
     ) -> FileStream:
         """A provider's streamed file answer as a FileStream.
 
-        The media type without parameters (`default_type` when absent), the file name from
-        Content-Disposition (else `name`), the size when Content-Length is a number. Read to
-        the end or closed early, the response is closed either way.
+        The media type without parameters (`content_type` when the connector knows better,
+        `default_type` when the header is absent), the file name from Content-Disposition
+        (else `name`), the size when Content-Length is a number. Read to the end or closed
+        early, the response is closed either way.
         """
 
         def chunks() -> Iterator[bytes]:
@@ -139,7 +141,7 @@ class FileStream:
         headers = response.headers
         return cls(
             chunks=chunks(),
-            content_type=media_type(headers.get("Content-Type"), default_type),
+            content_type=content_type or media_type(headers.get("Content-Type"), default_type),
             filename=disposition_filename(headers.get("Content-Disposition")) or name,
             size=content_length(headers),
             close=response.close,
