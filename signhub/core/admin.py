@@ -15,6 +15,7 @@ from . import audit
 from .errors import ConnectorError
 from .forms import validate_base_url
 from .models import AuditEvent, ProviderAccount, SyncRun
+from .redact import redact
 from .registry import registry
 
 
@@ -155,7 +156,8 @@ class ProviderAccountAdmin(admin.ModelAdmin):
                     result="error",
                     error=exc.code,
                 )
-                self.message_user(request, f"{account.name}: {exc.message}", messages.ERROR)
+                words = redact(exc.message)
+                self.message_user(request, f"{account.name}: {words}", messages.ERROR)
             else:
                 audit.record(request, "test_connection", f"account:{account.pk}")
                 self.message_user(request, f"{account.name}: OK — {result}", messages.SUCCESS)
