@@ -15,7 +15,6 @@ from . import audit
 from .errors import ConnectorError
 from .forms import validate_base_url
 from .models import AuditEvent, ProviderAccount, SyncRun
-from .redact import redact
 from .registry import registry
 
 
@@ -156,8 +155,7 @@ class ProviderAccountAdmin(admin.ModelAdmin):
                     result="error",
                     error=exc.code,
                 )
-                words = redact(exc.message)
-                self.message_user(request, f"{account.name}: {words}", messages.ERROR)
+                self.message_user(request, f"{account.name}: {exc.message}", messages.ERROR)
             else:
                 audit.record(request, "test_connection", f"account:{account.pk}")
                 self.message_user(request, f"{account.name}: OK — {result}", messages.SUCCESS)
