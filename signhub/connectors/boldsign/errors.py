@@ -108,13 +108,7 @@ def error_hook(
             status=403,
         )
     if status == 429:
-        return ConnectorError(
-            "BoldSign rate limit reached (429)",
-            code="rate_limited",
-            status=429,
-            retryable=True,
-            retry_after=retry_after(response),
-        )
+        return _rate_limited(response, "BoldSign rate limit reached (429)")
     # Other 403s, 404, other 4xx and 5xx: the core defaults, worded with `describe`.
     return None
 
@@ -131,11 +125,12 @@ def _token_error(response: requests.Response, detail: str, region: str) -> Conne
             needs_reconnect=True,
         )
     if status == 429:
-        return ConnectorError(
-            "BoldSign's token endpoint is rate limiting (429)",
-            code="rate_limited",
-            status=429,
-            retryable=True,
-            retry_after=retry_after(response),
-        )
+        return _rate_limited(response, "BoldSign's token endpoint is rate limiting (429)")
     return None  # 5xx etc.: the core defaults (retried)
+
+
+def _rate_limited(response: requests.Response, message: str) -> ConnectorError:
+    """A 429: retried after Retry-After, else after the budget's reset (see ratelimit.py)."""
+    return ConnectorError(
+        message, code="rate_limited", status=429, retryable=True, retry_after=retry_after(response)
+    )

@@ -82,53 +82,18 @@ class HttpClient:
 
     # -- public API -----------------------------------------------------------------
 
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        follow: UrlPolicy | None = None,
-        max_redirects: int = 3,
-        on_redirect: Callable[[str], None] | None = None,
-        resend_credentials: bool = True,
-        **kwargs: Any,
-    ) -> requests.Response:
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
         """Send with retries; return the (successful) response. Raises ConnectorError.
 
-        With `follow`, redirects are followed here rather than by requests (see `_follow`).
+        With `follow=<UrlPolicy>`, redirects are followed here rather than by requests
+        (also `max_redirects`, `on_redirect`, `resend_credentials`: see `_follow`).
         """
-        if follow is not None:
-            response, _ = self._follow(
-                method,
-                url,
-                follow,
-                max_redirects,
-                on_redirect,
-                want_json=False,
-                resend_credentials=resend_credentials,
-                **kwargs,
-            )
-            return response
-        response, _ = self._send(method, url, want_json=False, **kwargs)
+        response, _ = self._dispatch(method, url, want_json=False, **kwargs)
         return response
 
-    def request_json(
-        self,
-        method: str,
-        url: str,
-        *,
-        follow: UrlPolicy | None = None,
-        max_redirects: int = 3,
-        on_redirect: Callable[[str], None] | None = None,
-        **kwargs: Any,
-    ) -> Any:
+    def request_json(self, method: str, url: str, **kwargs: Any) -> Any:
         """Like request(), and the body must be JSON: a malformed body is retried."""
-        if follow is not None:
-            _, data = self._follow(
-                method, url, follow, max_redirects, on_redirect, want_json=True, **kwargs
-            )
-            return data
-        _, data = self._send(method, url, want_json=True, **kwargs)
+        _, data = self._dispatch(method, url, want_json=True, **kwargs)
         return data
 
     def stream(
@@ -218,15 +183,22 @@ class HttpClient:
 
     # -- redirects ----------------------------------------------------------------------
 
+    def _dispatch(
+        self, method: str, url: str, *, want_json: bool, follow: UrlPolicy | None = None, **kwargs
+    ) -> tuple[requests.Response, Any]:
+        if follow is None:
+            return self._send(method, url, want_json=want_json, **kwargs)
+        return self._follow(method, url, follow, want_json=want_json, **kwargs)
+
     def _follow(
         self,
         method: str,
         url: str,
         policy: UrlPolicy,
-        max_redirects: int,
-        on_redirect: Callable[[str], None] | None,
         *,
         want_json: bool,
+        max_redirects: int = 3,
+        on_redirect: Callable[[str], None] | None = None,
         resend_credentials: bool = True,
         **kwargs: Any,
     ) -> tuple[requests.Response, Any]:
