@@ -205,8 +205,9 @@ class HttpClient:
         """Send, and follow up to `max_redirects` redirects by hand.
 
         Each target is checked with `policy` before it is requested; a hop to another host
-        (or any hop, without `resend_credentials`) loses the credential headers; the method and body are sent again (a 303 turns into
-        a GET), so a provider that moved an API keeps receiving the same call.
+        (or any hop, without `resend_credentials`) loses the credential headers; the method
+        and body are sent again (a 303 turns into a GET), so a provider that moved an API
+        keeps receiving the same call.
         """
         kwargs["allow_redirects"] = False
         headers = dict(kwargs.pop("headers", None) or {})
