@@ -58,7 +58,16 @@ def release_lock(account_id: int, token: str) -> None:
     )
 
 
-_PROGRESS_FIELDS = ["pages", "fetched", "created", "updated", "expected_total"]
+_PROGRESS_FIELDS = [
+    "pages",
+    "fetched",
+    "created",
+    "updated",
+    "skipped",
+    "warnings",
+    "expected_total",
+]
+MAX_RUN_WARNINGS = 20
 
 
 def sync_account(
@@ -108,15 +117,19 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
             run.fetched += stats.fetched
             run.created += stats.created
             run.updated += stats.updated
+            if stats.skipped:
+                run.skipped += stats.skipped
+                _warn(run, *stats.warnings)
             if page.expected_total is not None:
                 run.expected_total = page.expected_total
             run.save(update_fields=_PROGRESS_FIELDS)
             extend_lock(account.pk, token)
             if progress:
                 progress(run)
+        writer.finish()
         now = timezone.now()
         if run.full or ctx.listing_complete:
-            run.removed = writer.sweep_removed(now)
+            _sweep(account, run, writer, now)
     except ConnectorError as exc:
         _fail(account, run, exc.code, exc.message, needs_reconnect=exc.needs_reconnect)
     except Exception:
@@ -130,7 +143,7 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
     else:
         run.state = SyncRun.State.SUCCEEDED
         run.finished_at = now
-        run.save(update_fields=["state", "finished_at", "removed"])
+        run.save(update_fields=["state", "finished_at", "removed", "removals_withheld", "warnings"])
         updates = {
             "last_success_at": now,
             "failures_in_a_row": 0,
@@ -153,8 +166,83 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
     finally:
         if connector is not None:
             connector.http.close()
+        withheld = (
+            ProviderAccount.objects.filter(pk=account.pk)
+            .values_list("removals_withheld_at", flat=True)
+            .first()
+        )
+        writer.discard_sightings(keep=withheld)
     if progress:
         progress(run)
+
+
+def _warn(run: SyncRun, *messages: str) -> None:
+    for message in messages:
+        if len(run.warnings) < MAX_RUN_WARNINGS:
+            run.warnings.append(message)
+        elif len(run.warnings) == MAX_RUN_WARNINGS:
+            run.warnings.append("More warnings were left out; see the server log.")
+
+
+def _sweep(account: ProviderAccount, run: SyncRun, writer: IndexWriter, now) -> None:
+    """Flag what a complete listing did not return, unless it would flag more than
+    SIGNHUB_SWEEP_MAX_SHARE of the account: then the listing is suspicious (an empty
+    answer, a provider glitch) and nothing is flagged until a second complete listing
+    confirms the shrink, or an administrator does (`apply_withheld_removals`)."""
+    unseen = writer.unseen_count()
+    if not unseen:
+        _clear_withheld(account)
+        return
+    present = writer.present_count()
+    confirms = account.removals_withheld_at is not None
+    if unseen > settings.SIGNHUB_SWEEP_MAX_SHARE * present and not confirms:
+        run.removals_withheld = unseen
+        warning = (
+            f"The last full sync listed only {present - unseen:,} of the {present:,} documents "
+            f"signhub holds for this account, so the {unseen:,} missing ones were not marked "
+            "removed. If they really were deleted at the provider, the next full sync "
+            "confirms it; an administrator can also confirm it now."
+        )
+        _warn(run, warning)
+        ProviderAccount.objects.filter(pk=account.pk).update(
+            removals_withheld_at=writer.seen_at, sync_warning=warning
+        )
+        logger.warning("Sync of %s: %s removals withheld (%s present)", account, unseen, present)
+        return
+    run.removed = writer.sweep_removed(now)
+    if confirms:
+        _warn(run, f"A second full listing confirmed {run.removed:,} documents removed.")
+    _clear_withheld(account)
+
+
+def _clear_withheld(account: ProviderAccount) -> None:
+    if account.removals_withheld_at is not None or account.sync_warning:
+        ProviderAccount.objects.filter(pk=account.pk).update(
+            removals_withheld_at=None, sync_warning=""
+        )
+        account.removals_withheld_at, account.sync_warning = None, ""
+
+
+def apply_withheld_removals(account: ProviderAccount) -> int | None:
+    """An administrator confirms the removals a suspicious listing withheld: flag them now.
+
+    Returns how many were flagged, or None when a sync of the account is running (its
+    lock is held) and nothing was done.
+    """
+    token = acquire_lock(account.pk)
+    if token is None:
+        return None
+    try:
+        account.refresh_from_db(fields=["removals_withheld_at", "sync_warning"])
+        if account.removals_withheld_at is None:
+            return 0
+        writer = IndexWriter(account, seen_at=account.removals_withheld_at)
+        flagged = writer.sweep_removed(timezone.now())
+        _clear_withheld(account)
+        writer.discard_sightings()
+        return flagged
+    finally:
+        release_lock(account.pk, token)
 
 
 def _fail(account, run, code: str, message: str, *, needs_reconnect: bool = False) -> None:
