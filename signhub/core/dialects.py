@@ -113,10 +113,10 @@ class PostgresPages(SqlitePages):
     def _copy(self, cursor, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         qn = self.connection.ops.quote_name
         # COPY errors come from psycopg directly: give them Django's exception classes.
-        with self.connection.wrap_database_errors:
-            with cursor.copy(f"COPY {qn(table)} ({_columns(qn, columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        statement = f"COPY {qn(table)} ({_columns(qn, columns)}) FROM STDIN"
+        with self.connection.wrap_database_errors, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
 
     def sighted_ids_sql(self, sighting_table: str) -> str:
         return (

@@ -257,6 +257,9 @@ class SyncSighting(models.Model):
     class Meta:
         indexes = [models.Index(fields=["account", "seen_at"], name="sighting_sync_idx")]
 
+    def __str__(self) -> str:
+        return f"{len(self.document_ids)} documents of account {self.account_id} at {self.seen_at}"
+
 
 class SyncRun(models.Model):
     """One sync of one account: progress while it runs, outcome when it ends."""
