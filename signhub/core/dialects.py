@@ -97,7 +97,7 @@ class PostgresPages(SqlitePages):
                 f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE_TABLE} ON COMMIT DELETE ROWS "
                 f"AS SELECT {cols} FROM {qn(table)} WITH NO DATA"
             )
-            self._copy(cursor, STAGE_TABLE, columns, rows)
+            self.copy_rows(cursor, STAGE_TABLE, columns, rows)
             cursor.execute(
                 f"WITH page AS (DELETE FROM {STAGE_TABLE} RETURNING {cols}) "
                 f"INSERT INTO {qn(table)} ({cols}) SELECT {cols} FROM page "
@@ -108,9 +108,9 @@ class PostgresPages(SqlitePages):
 
     def insert_rows(self, table, columns, rows):
         with self.connection.cursor() as cursor:
-            self._copy(cursor, table, columns, rows)
+            self.copy_rows(cursor, table, columns, rows)
 
-    def _copy(self, cursor, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    def copy_rows(self, cursor, table: str, columns: Sequence[str], rows: list[tuple]) -> None:
         qn = self.connection.ops.quote_name
         # COPY errors come from psycopg directly: give them Django's exception classes.
         statement = f"COPY {qn(table)} ({_columns(qn, columns)}) FROM STDIN"
