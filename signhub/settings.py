@@ -239,6 +239,8 @@ SIGNHUB_SYNC_LOCK_SECONDS = env.int("SIGNHUB_SYNC_LOCK_SECONDS", default=600)
 # A complete listing that would flag more than this share of an account's documents removed
 # is treated as suspicious: nothing is flagged until a second full sync (or an admin) confirms.
 SIGNHUB_SWEEP_MAX_SHARE = env.float("SIGNHUB_SWEEP_MAX_SHARE", default=0.5)
+# Fetch a sync's next page from the provider while the current one is written.
+SIGNHUB_SYNC_PREFETCH = env.bool("SIGNHUB_SYNC_PREFETCH", default=True)
 SIGNHUB_STALE_AFTER_MINUTES = env.int("SIGNHUB_STALE_AFTER_MINUTES", default=120)
 SIGNHUB_HTTP_TIMEOUT = env.float("SIGNHUB_HTTP_TIMEOUT", default=30.0)
 SIGNHUB_HTTP_MAX_ATTEMPTS = env.int("SIGNHUB_HTTP_MAX_ATTEMPTS", default=6)

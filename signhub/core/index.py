@@ -60,7 +60,7 @@ DOC_COLUMNS = [
     "removed_at",
 ]
 _KEY = DOC_COLUMNS.index("external_id")
-_DATES = [DOC_COLUMNS.index(c) for c in DOC_COLUMNS if c.endswith("_at")]
+_FIRST_DATE = DOC_COLUMNS.index("created_at")  # the five provider dates follow it
 # first_seen_at is set once, on insert.
 _UPDATE_COLUMNS = [
     c for c in DOC_COLUMNS if c not in ("account_id", "external_id", "first_seen_at")
@@ -117,6 +117,7 @@ class Prepared:
     values: list
     digest: str
     parties: list[tuple]
+    isos: list[str | None]  # the five provider dates, ISO 8601 (made for the hash)
 
 
 def prepare(record: DocumentRecord, account: ProviderAccount, external_id: str) -> Prepared:
@@ -145,13 +146,14 @@ def _prepare(
         record.expires_at,
         record.last_activity_at,
     ]
+    isos = [None if d is None else d.isoformat() for d in dates]
     try:
         texts = [
             _dumps(signer_json),
             _dumps(labels),
             _dumps([f.to_json() for f in record.files]),
             _dumps(record.raw),
-            _dumps([title, status, provider_status, sender_name, sender_email, *dates]),
+            _dumps([title, status, provider_status, sender_name, sender_email, *isos]),
         ]
     except ValueError:  # NaN or infinity somewhere
         raise _Dirty from None
@@ -194,7 +196,7 @@ def _prepare(
         search,
         digest,
     ]
-    return Prepared(values, digest, parties)
+    return Prepared(values, digest, parties, isos)
 
 
 @dataclass
@@ -220,6 +222,15 @@ def _to_sqlite(value: datetime | None) -> str | None:
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return str(value)
+
+
+def _iso_to_sqlite(iso: str | None, value: datetime | None) -> str | None:
+    """`_to_sqlite` from the ISO text already made for the hash, when it is UTC."""
+    if iso is None:
+        return None
+    if iso.endswith("+00:00"):
+        return f"{iso[:10]} {iso[11:-6]}"
+    return _to_sqlite(value)
 
 
 class IndexWriter:
@@ -306,8 +317,12 @@ class IndexWriter:
                 row = prepared.values.copy()
                 row += (seen_at, seen_at, None)  # first_seen_at, last_seen_at, removed_at
                 if sqlite:
-                    for i in _DATES:
-                        row[i] = _to_sqlite(row[i])
+                    row[_FIRST_DATE : _FIRST_DATE + 5] = [
+                        _iso_to_sqlite(iso, dt)
+                        for iso, dt in zip(
+                            prepared.isos, row[_FIRST_DATE : _FIRST_DATE + 5], strict=True
+                        )
+                    ]
                     row[-3] = row[-2] = seen_at_db
                 rows.append(row)
 

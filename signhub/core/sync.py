@@ -24,6 +24,7 @@ from .connector import SyncContext
 from .errors import ConnectorError
 from .index import IndexWriter
 from .models import ProviderAccount, SyncRun
+from .prefetch import prefetched
 
 logger = logging.getLogger("signhub.sync")
 
@@ -111,7 +112,10 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
     connector = None
     try:
         connector = account.connector()
-        for page in connector.iter_pages(ctx):
+        pages = connector.iter_pages(ctx)
+        if _may_prefetch():
+            pages = prefetched(pages, join_timeout=settings.SIGNHUB_HTTP_TIMEOUT + 5)
+        for page in pages:
             stats = writer.write(page.documents)
             run.pages += 1
             run.fetched += stats.fetched
@@ -290,6 +294,16 @@ def sync_accounts(
     close_old_connections()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync") as pool:
         return list(pool.map(in_thread, accounts))
+
+
+def _may_prefetch() -> bool:
+    """A fetching thread has its own connection: it cannot see the rows of a transaction
+    still open around the sync (tests, callers' atomic blocks), nor an in-memory SQLite."""
+    return (
+        settings.SIGNHUB_SYNC_PREFETCH
+        and not connections["default"].in_atomic_block
+        and not _in_memory()
+    )
 
 
 def _in_memory() -> bool:

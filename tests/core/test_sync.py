@@ -202,3 +202,50 @@ def test_a_connector_that_listed_everything_lets_an_incremental_sync_sweep(make_
         FakeConnector.iter_pages = original
     assert run.full is False
     assert run.removed == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_page_is_fetched_while_one_is_written(make_account, monkeypatch):
+    from signhub.core.index import IndexWriter
+
+    account = make_account(name="acme", options={"page_size": 2})
+    FakeConnector.data["acme"] = [make_record(i) for i in range(6)]
+    second_page_fetched = threading.Event()
+    overlapped = []
+    original_pages, original_write = FakeConnector.iter_pages, IndexWriter.write
+
+    def pages(self, ctx):
+        for n, page in enumerate(original_pages(self, ctx), start=1):
+            if n == 2:
+                second_page_fetched.set()
+            yield page
+
+    def write(self, records):
+        if records[0].external_id == "doc-0":
+            # Without prefetching, page 2 is fetched only after this write returns.
+            overlapped.append(second_page_fetched.wait(5))
+        return original_write(self, records)
+
+    monkeypatch.setattr(FakeConnector, "iter_pages", pages)
+    monkeypatch.setattr(IndexWriter, "write", write)
+
+    run = sync_account(account, full=True)
+
+    assert run.state == SyncRun.State.SUCCEEDED and run.created == 6
+    assert overlapped == [True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prefetched_failure_is_recorded_after_the_pages_before_it(make_account):
+    account = make_account(name="acme", options={"page_size": 2})
+    FakeConnector.data["acme"] = [
+        make_record(1),
+        make_record(2),
+        ConnectorError("provider down", code="server_error", retryable=True),
+    ]
+
+    run = sync_account(account, full=True)
+
+    assert run.state == SyncRun.State.FAILED
+    assert run.error_message == "provider down"
+    assert account.documents.count() == 2
