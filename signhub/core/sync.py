@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import DatabaseError, close_old_connections, connections
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -186,14 +186,22 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
     finally:
         if connector is not None:
             connector.http.close()
+        _discard_sightings(account, writer)
+    if progress:
+        progress(run)
+
+
+def _discard_sightings(account: ProviderAccount, writer: IndexWriter) -> None:
+    """The run's sightings served its sweep; keep only a withheld listing's."""
+    try:
         withheld = (
             ProviderAccount.objects.filter(pk=account.pk)
             .values_list("removals_withheld_at", flat=True)
             .first()
         )
         writer.discard_sightings(keep=withheld)
-    if progress:
-        progress(run)
+    except DatabaseError:  # the next run of the account discards them
+        logger.exception("Could not discard the sightings of %s", account)
 
 
 def _warn(run: SyncRun, *messages: str) -> None:
