@@ -277,22 +277,31 @@ class IndexWriter:
             return stats
         try:
             created, updated = self._write_page(page)
-        except (DataError, IntegrityError):
-            if len(page) == 1:
-                raise
-            # Find the row the database refused: the others still go in, one at a time.
-            created = updated = 0
-            for ext, prepared in page.items():
-                try:
-                    c, u = self._write_page({ext: prepared})
-                except (DataError, IntegrityError) as exc:
-                    logger.warning("Document %r of %s refused: %s", ext, self.account, exc)
-                    stats.skip(ext, "the database refused its data (details in the server log).")
-                else:
-                    created, updated = created + c, updated + u
+        except (DataError, IntegrityError) as exc:
+            if len(page) > 1:
+                # Find the row the database refused: the others still go in, one at a time.
+                created, updated = self._write_one_by_one(page, stats)
+            else:
+                created = updated = 0
+                self._refused(next(iter(page)), exc, stats)
         stats.created, stats.updated = created, updated
         self._maybe_analyze(created + updated)
         return stats
+
+    def _write_one_by_one(self, page: dict[str, Prepared], stats: PageStats) -> tuple[int, int]:
+        created = updated = 0
+        for ext, prepared in page.items():
+            try:
+                c, u = self._write_page({ext: prepared})
+            except (DataError, IntegrityError) as exc:
+                self._refused(ext, exc, stats)
+            else:
+                created, updated = created + c, updated + u
+        return created, updated
+
+    def _refused(self, ext: str, exc: Exception, stats: PageStats) -> None:
+        logger.warning("Document %r of %s refused by the database: %s", ext, self.account, exc)
+        stats.skip(ext, "the database refused its data (details in the server log).")
 
     def _write_page(self, page: dict[str, Prepared]) -> tuple[int, int]:
         pages = index_pages(self.connection)

@@ -228,6 +228,9 @@ def test_a_row_the_database_refuses_is_skipped_and_the_rest_written(make_account
     assert "doc-bad" in stats.warnings[0]
     assert account.documents.count() == 4
 
+    alone, _ = _write(account, [make_record(9, external_id="doc-bad")])  # a page of one
+    assert (alone.created, alone.skipped) == (0, 1)
+
 
 def test_sightings_are_gone_after_a_sync(make_account):
     account = make_account(name="acme")
