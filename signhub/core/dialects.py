@@ -35,6 +35,17 @@ class SqlitePages:
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         self.connection = connection
 
+    def existing(self, table: str, account_id: int, keys: Sequence[str]) -> list[tuple]:
+        """(external id, id, content hash, removed_at) of the stored ones among `keys`."""
+        qn = self.connection.ops.quote_name
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT external_id, id, content_hash, removed_at FROM {qn(table)} "
+                f"WHERE account_id = %s AND external_id IN ({', '.join(['%s'] * len(keys))})",
+                [account_id, *keys],
+            )
+            return cursor.fetchall()
+
     def upsert_documents(
         self,
         table: str,
@@ -89,6 +100,17 @@ class SqlitePages:
 
 class PostgresPages(SqlitePages):
     """PostgreSQL: COPY into a session-local stage, one set-based upsert, COPY the parties."""
+
+    def existing(self, table, account_id, keys):
+        # One array parameter, not a thousand placeholders for the client to splice in.
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT external_id, id, content_hash, removed_at "
+                f"FROM {self.connection.ops.quote_name(table)} "
+                "WHERE account_id = %s AND external_id = ANY(%s)",
+                [account_id, list(keys)],
+            )
+            return cursor.fetchall()
 
     def upsert_documents(self, table, columns, conflict, update, rows, key_index, account_id):
         qn = self.connection.ops.quote_name

@@ -311,9 +311,9 @@ class IndexWriter:
         with transaction.atomic():
             existing = {
                 ext: (pk, digest, removed)
-                for ext, pk, digest, removed in SignedDocument.objects.filter(
-                    account=self.account, external_id__in=list(page)
-                ).values_list("external_id", "id", "content_hash", "removed_at")
+                for ext, pk, digest, removed in pages.existing(
+                    SignedDocument._meta.db_table, self.account.pk, list(page)
+                )
             }
             rows, changed_ids, unchanged_ids, restored_ids = [], [], [], []
             for ext, prepared in page.items():
