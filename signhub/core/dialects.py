@@ -242,7 +242,7 @@ def ensure_text_index(connection: BaseDatabaseWrapper) -> bool:
 
 # A term matching more documents than this is filtered by a scan instead: a common word
 # finds a page of matches in the first rows it reads, while its ids would be many.
-TEXT_ID_LIMIT = 5_000
+TEXT_ID_LIMIT = 1_000
 MIN_INDEXED_TERM = 3  # the trigram index cannot look up shorter terms
 
 
