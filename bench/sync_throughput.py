@@ -193,12 +193,12 @@ def floor(account, count: int, connector) -> dict:
         rows, parties = [], []
         for i in range(start, min(start + PAGE, count)):
             record = connector.record(item(i))
-            prepared = index.prepare(record, account, record.external_id)
-            row = [*prepared.values, seen_at, seen_at, None]
+            prepared = index.prepare(record, record.external_id)
+            row = [*prepared.row(account), seen_at, seen_at, None]
             if not pg:
                 row = [index._to_sqlite(v) if isinstance(v, datetime) else v for v in row]
             rows.append(row)
-            parties.append(prepared.parties)
+            parties.append(prepared.parties())
         return rows, parties
 
     def load(seen_at, *, reload: bool) -> Clock:

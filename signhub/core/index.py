@@ -111,34 +111,73 @@ class _Dirty(Exception):
 
 @dataclass(slots=True)
 class Prepared:
-    """One document ready to write: its row (bookkeeping columns left for the page),
-    hash and party rows (without the document id)."""
+    """One document's stored form: hashed now; its row and party rows built only if it
+    has to be written (most documents of a re-sync are unchanged)."""
 
-    values: list
+    record: DocumentRecord  # the cleaned copy when the provider's text needed it
+    external_id: str
     digest: str
-    parties: list[tuple]
-    isos: list[str | None]  # the five provider dates, ISO 8601 (made for the hash)
+    scalars: list  # title, status, provider status, sender name, sender email
+    labels: list[str]
+    texts: list[str]  # signers, labels, files, raw: the JSON stored as is
+    dates: list[datetime | None]  # the five provider dates
+    isos: list[str | None]  # the same in ISO 8601 (made for the hash)
+
+    def row(self, account: ProviderAccount) -> list:
+        """The document's columns up to content_hash (DOC_COLUMNS order)."""
+        title, _, _, sender_name, sender_email = self.scalars
+        words = [title, self.external_id, sender_name, sender_email]
+        for s in self.record.signers:
+            words += (s.name, s.email)
+        words += self.labels
+        search = " ".join(w for w in words if w).lower()
+        return [
+            account.pk,
+            account.provider,
+            self.external_id,
+            *self.scalars,
+            *self.texts,
+            *self.dates,
+            search,
+            self.digest,
+        ]
+
+    def parties(self) -> list[tuple]:
+        """(role, email, name, status, decided_at) of the sender and each signer, once per
+        email."""
+        _, _, _, sender_name, sender_email = self.scalars
+        parties = []
+        if sender_email:
+            parties.append((_SENDER, sender_email.lower(), sender_name, "", None))
+        seen = set()
+        for s in self.record.signers:
+            email = (s.email or "").lower()[:255]
+            if email and email not in seen:
+                seen.add(email)
+                parties.append(
+                    (_SIGNER, email, (s.name or "")[:255], (s.status or "")[:64], s.decided_at)
+                )
+        return parties
 
 
-def prepare(record: DocumentRecord, account: ProviderAccount, external_id: str) -> Prepared:
+def prepare(record: DocumentRecord, external_id: str) -> Prepared:
     """The stored form of a record: serialized once, hashed, cleaned only when needed."""
     try:
-        return _prepare(record, account, external_id)
+        return _prepare(record, external_id)
     except _Dirty:
-        return _prepare(clean_record(record), account, external_id, cleaned=True)
+        return _prepare(clean_record(record), external_id, cleaned=True)
 
 
-def _prepare(
-    record: DocumentRecord, account: ProviderAccount, external_id: str, cleaned: bool = False
-) -> Prepared:
-    signers = record.signers
-    signer_json = [s.to_json() for s in signers]
+def _prepare(record: DocumentRecord, external_id: str, cleaned: bool = False) -> Prepared:
     labels = [label for label in map(str, record.labels) if label.strip()]
     status = record.status if record.status in _STATUSES else DocumentStatus.UNKNOWN.value
-    title = record.title or ""
-    sender_name = (record.sender_name or "")[:255]
-    sender_email = (record.sender_email or "")[:255]
-    provider_status = (record.provider_status or "")[:64]
+    scalars = [
+        record.title or "",
+        status,
+        (record.provider_status or "")[:64],
+        (record.sender_name or "")[:255],
+        (record.sender_email or "")[:255],
+    ]
     dates = [
         record.created_at,
         record.sent_at,
@@ -149,54 +188,22 @@ def _prepare(
     isos = [None if d is None else d.isoformat() for d in dates]
     try:
         texts = [
-            _dumps(signer_json),
+            _dumps([s.to_json() for s in record.signers]),
             _dumps(labels),
             _dumps([f.to_json() for f in record.files]),
             _dumps(record.raw),
-            _dumps([title, status, provider_status, sender_name, sender_email, *isos]),
         ]
+        payload = "\n".join([*texts, _dumps([*scalars, *isos])])
     except ValueError:  # NaN or infinity somewhere
         raise _Dirty from None
-    payload = "\n".join(texts)  # JSON text has no raw newline: the join is unambiguous
+    # JSON text has no raw newline: the join is unambiguous.
     if not cleaned and "\\" in payload and any(mark in payload for mark in _SUSPECT):
         raise _Dirty
     try:
         digest = hashlib.sha256(payload.encode()).hexdigest()
     except UnicodeEncodeError:  # a lone surrogate
         raise _Dirty from None
-
-    words = [title, external_id, sender_name, sender_email]
-    for s in signers:
-        words += (s.name, s.email)
-    words += labels
-    search = " ".join(w for w in words if w).lower()
-
-    parties = []
-    if sender_email:
-        parties.append((_SENDER, sender_email.lower(), sender_name, "", None))
-    seen = set()
-    for s in signers:
-        email = (s.email or "").lower()[:255]
-        if email and email not in seen:
-            seen.add(email)
-            parties.append(
-                (_SIGNER, email, (s.name or "")[:255], (s.status or "")[:64], s.decided_at)
-            )
-    values = [
-        account.pk,
-        account.provider,
-        external_id,
-        title,
-        status,
-        provider_status,
-        sender_name,
-        sender_email,
-        *texts[:4],
-        *dates,
-        search,
-        digest,
-    ]
-    return Prepared(values, digest, parties, isos)
+    return Prepared(record, external_id, digest, scalars, labels, texts, dates, isos)
 
 
 @dataclass
@@ -269,7 +276,7 @@ class IndexWriter:
                 stats.skip(ext, f"its id is empty or longer than {MAX_ID_LENGTH} characters.")
                 continue
             try:
-                page[ext] = prepare(record, self.account, ext)
+                page[ext] = prepare(record, ext)
             except Exception as exc:  # a connector bug must not cost the whole page
                 logger.warning("Document %r of %s not indexed: %r", ext, self.account, exc)
                 stats.skip(ext, "its data could not be read (details in the server log).")
@@ -323,7 +330,7 @@ class IndexWriter:
                     continue
                 if known:
                     changed_ids.append(known[0])
-                row = prepared.values.copy()
+                row = prepared.row(self.account)
                 row += (seen_at, seen_at, None)  # first_seen_at, last_seen_at, removed_at
                 if sqlite:
                     row[_FIRST_DATE : _FIRST_DATE + 5] = [
@@ -358,7 +365,7 @@ class IndexWriter:
                 parties = []
                 for ext in (row[_KEY] for row in rows):
                     doc_id = ids[ext]
-                    for party in page[ext].parties:
+                    for party in page[ext].parties():
                         if sqlite and party[4] is not None:
                             party = (*party[:4], _to_sqlite(party[4]))
                         parties.append((doc_id, *party))

@@ -114,7 +114,8 @@ def _long_lived_heap_frozen():
     """Keep the cyclic GC from rescanning the whole process (Django, the app) while a sync
     churns through millions of short-lived objects: those already alive are set aside
     for its duration (`gc.freeze`), then returned (a speed measure only: nothing is
-    freed or kept differently). Measured: 18 % of a 20,000-document SQLite sync was GC."""
+    freed or kept differently). In the 20,000-document SQLite bench the collector took
+    about 1.8 s of 10 without it, 0.5-0.9 s with it."""
     gc.freeze()
     try:
         yield
@@ -125,7 +126,7 @@ def _long_lived_heap_frozen():
 def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress | None) -> None:
     writer = IndexWriter(account, seen_at=run.started_at)
     ctx = SyncContext(full=run.full, state=dict(account.sync_state), known_ids=writer.known_ids)
-    connector = None
+    connector = pages = None
     try:
         connector = account.connector()
         pages = connector.iter_pages(ctx)
@@ -184,6 +185,8 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
             run.removed,
         )
     finally:
+        if hasattr(pages, "close"):
+            pages.close()  # stops a prefetching thread before its HTTP session closes
         if connector is not None:
             connector.http.close()
         _discard_sightings(account, writer)
