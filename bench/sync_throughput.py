@@ -4,7 +4,8 @@
     .venv/bin/python bench/sync_throughput.py --count 100000  # one run
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/signhub_bench .venv/bin/python bench/sync_throughput.py
 
-A separate process serves pages of 1,000 documents over HTTP (generated on the fly); this
+A separate process serves pages of 1,000 documents over HTTP (rendered before it starts
+listening, up to 200,000 documents); this
 process syncs them through HttpClient → connector → IndexWriter → the database, exactly
 as `manage.py sync` does. Reported: documents/s for a first (inserting) sync and a second
 (unchanged) sync, and the peak RSS of the syncing process, which should stay flat as the
@@ -51,16 +52,29 @@ def item(i: int) -> dict:
     }
 
 
+PRERENDER_UP_TO = 200_000  # documents whose pages the fake provider renders before serving
+
+
 def serve(port: int, count: int) -> None:
-    """Fake provider: GET /docs?page=N → {"items": [...], "next": N+1|null}."""
+    """Fake provider: GET /docs?page=N → {"items": [...], "next": N+1|null}.
+
+    Up to PRERENDER_UP_TO documents, every page is rendered before the port opens, so the
+    provider answers from memory (zero latency, no CPU taken from the sync on this
+    2-core machine); beyond that pages are rendered per request."""
+
+    def render(page: int) -> bytes:
+        start = (page - 1) * PAGE
+        items = [item(i) for i in range(start, min(start + PAGE, count))]
+        next_page = page + 1 if start + PAGE < count else None
+        return json.dumps({"items": items, "next": next_page}).encode()
+
+    pages = -(-count // PAGE)
+    rendered = {n: render(n) for n in range(1, pages + 1)} if count <= PRERENDER_UP_TO else {}
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802
             page = int(parse_qs(urlsplit(self.path).query).get("page", ["1"])[0])
-            start = (page - 1) * PAGE
-            items = [item(i) for i in range(start, min(start + PAGE, count))]
-            body = json.dumps({"items": items, "next": page + 1 if start + PAGE < count else None})
-            data = body.encode()
+            data = rendered.get(page) or render(page)
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
@@ -316,7 +330,7 @@ def child(count: int, profile: str | None, repeat: int) -> None:
     server = Process(target=serve, args=(port, count), daemon=True)
     server.start()
     try:
-        for _ in range(100):
+        for _ in range(1200):  # the provider renders its pages first
             with socket.socket() as sock:
                 if sock.connect_ex(("127.0.0.1", port)) == 0:
                     break
