@@ -133,3 +133,15 @@ def test_the_accounts_panel_shows_the_warning(synced, client, django_user_model)
 
     assert "were not marked" in html and "removed" in html
     assert "20 removals withheld" in html
+
+
+def test_the_sync_command_says_removals_were_withheld(synced):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    FakeConnector.data["acme"] = []
+    out = StringIO()
+    call_command("sync", "--full", "--account", "acme", stdout=out)
+    assert "0 removed in" in out.getvalue()
+    assert "20 removals withheld (suspicious listing)" in out.getvalue()
