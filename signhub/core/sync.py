@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -71,6 +72,7 @@ _PROGRESS_FIELDS = [
     "expected_total",
 ]
 MAX_RUN_WARNINGS = 20
+PROGRESS_SAVE_SECONDS = 1.0
 
 
 def sync_account(
@@ -132,6 +134,7 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
         pages = connector.iter_pages(ctx)
         if _may_prefetch():
             pages = prefetched(pages, join_timeout=settings.SIGNHUB_HTTP_TIMEOUT + 5)
+        saved_at = time.monotonic()
         for page in pages:
             stats = writer.write(page.documents)
             run.pages += 1
@@ -143,10 +146,15 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
                 _warn(run, *stats.warnings)
             if page.expected_total is not None:
                 run.expected_total = page.expected_total
-            run.save(update_fields=_PROGRESS_FIELDS)
-            extend_lock(account.pk, token)
+            if run.pages == 1 or time.monotonic() - saved_at >= PROGRESS_SAVE_SECONDS:
+                # The first page at once, then at most once a second: a fast sync writes
+                # hundreds of pages a minute, each save and lease renewal a commit.
+                run.save(update_fields=_PROGRESS_FIELDS)
+                extend_lock(account.pk, token)
+                saved_at = time.monotonic()
             if progress:
                 progress(run)
+        run.save(update_fields=_PROGRESS_FIELDS)
         writer.finish()
         now = timezone.now()
         if run.full or ctx.listing_complete:
@@ -282,7 +290,9 @@ def _fail(account, run, code: str, message: str, *, needs_reconnect: bool = Fals
     run.finished_at = now
     run.error_code = code[:64]
     run.error_message = message
-    run.save(update_fields=["state", "finished_at", "error_code", "error_message"])
+    run.save(
+        update_fields=["state", "finished_at", "error_code", "error_message", *_PROGRESS_FIELDS]
+    )
     ProviderAccount.objects.filter(pk=account.pk).update(
         last_error_at=now,
         last_error=message,

@@ -249,3 +249,5 @@ def test_a_prefetched_failure_is_recorded_after_the_pages_before_it(make_account
     assert run.state == SyncRun.State.FAILED
     assert run.error_message == "provider down"
     assert account.documents.count() == 2
+    run.refresh_from_db()
+    assert (run.pages, run.fetched, run.created) == (1, 2, 2)  # the progress is stored too
