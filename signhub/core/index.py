@@ -248,6 +248,7 @@ class IndexWriter:
         self.seen_at = seen_at
         self.written = 0  # rows inserted or changed by this writer
         self._next_analyze = ANALYZE_AFTER
+        self._analyzed_at = 0  # self.written at the last ANALYZE
 
     @property
     def connection(self):
@@ -383,10 +384,11 @@ class IndexWriter:
 
     def analyze(self) -> None:
         index_pages(self.connection).analyze(SignedDocument._meta.db_table)
+        self._analyzed_at = self.written
 
     def finish(self) -> None:
-        """After the last page: fresh statistics when this sync wrote many rows."""
-        if self.written >= ANALYZE_AFTER // 10:
+        """After the last page: fresh statistics when this sync wrote many rows since."""
+        if self.written - self._analyzed_at >= ANALYZE_AFTER // 10:
             self.analyze()
 
     # -- removals ---------------------------------------------------------------------
