@@ -84,18 +84,19 @@ def _iso(value):
 
 
 def _encoder():
-    """Compact JSON, non-ASCII kept, NaN refused (jsonb cannot hold it; such a value takes
-    the cleaning path). The C encoder is called directly: `json.dumps` costs ~5 µs of
-    Python per call before it starts, five times per document."""
+    """Canonical JSON: keys sorted (a payload read back from jsonb, which reorders keys,
+    hashes the same), compact, non-ASCII kept, NaN refused (jsonb cannot hold it; such a
+    value takes the cleaning path). The C encoder is called directly: `json.dumps` costs
+    ~5 µs of Python per call before it starts, five times per document."""
     options = {"default": _iso, "ensure_ascii": False, "allow_nan": False}
-    encoder = json.JSONEncoder(separators=(",", ":"), **options)
+    encoder = json.JSONEncoder(separators=(",", ":"), sort_keys=True, **options)
     c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
     if c_make_encoder is not None:
         try:
             chunks = c_make_encoder(
-                None, _iso, json.encoder.encode_basestring, None, ":", ",", False, False, False
+                None, _iso, json.encoder.encode_basestring, None, ":", ",", True, False, False
             )
-            if "".join(chunks({"a": [1, "é"]}, 0)) == '{"a":[1,"é"]}':
+            if "".join(chunks({"b": 1, "a": [1, "é"]}, 0)) == '{"a":[1,"é"],"b":1}':
                 return lambda value: "".join(chunks(value, 0))
         except TypeError:  # another Python's signature: take the documented way
             pass

@@ -53,6 +53,14 @@ def test_writing_a_page_twice_changes_nothing(make_account):
     assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements)
 
 
+def test_a_payload_in_another_key_order_is_unchanged(make_account):
+    """PostgreSQL's jsonb reorders keys: a payload read back from it must hash the same."""
+    account = make_account()
+    _write(account, [make_record(1, raw={"b": 1, "a": {"y": 2, "x": [3]}})])
+    again, _ = _write(account, [make_record(1, raw={"a": {"x": [3], "y": 2}, "b": 1})])
+    assert (again.created, again.updated) == (0, 0)
+
+
 def test_a_page_with_a_repeated_document_keeps_its_last_copy(make_account):
     account = make_account()
     stats, _ = _write(account, [make_record(1), make_record(1, title="Second copy")])
