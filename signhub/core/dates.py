@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
-
-_FRACTION = re.compile(r"\.(\d+)")
 
 
 def to_utc(value: object, *, naive_tz=UTC) -> datetime | None:
@@ -41,8 +38,6 @@ def to_utc(value: object, *, naive_tz=UTC) -> datetime | None:
 def _lenient(text: str) -> datetime | None:
     """What fromisoformat refuses but providers send (a lower-case z, for one)."""
     text = text.replace("Z", "+00:00").replace("z", "+00:00")
-    # Python < 3.11 style limits: normalise the fraction to 6 digits.
-    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
     try:
         return datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
     except ValueError:

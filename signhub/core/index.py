@@ -23,6 +23,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import DataError, IntegrityError, connections, transaction
 
@@ -260,6 +261,15 @@ class IndexWriter:
         return set(
             SignedDocument.objects.filter(account=self.account, external_id__in=ids).values_list(
                 "external_id", flat=True
+            )
+        )
+
+    def stored_raw(self, external_ids: Iterable[str]) -> dict[str, Any]:
+        """The raw payload stored for each of these external ids that is indexed."""
+        ids = list(external_ids)
+        return dict(
+            SignedDocument.objects.filter(account=self.account, external_id__in=ids).values_list(
+                "external_id", "raw"
             )
         )
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_sender_and_party_indexes'),
+        ('core', '0006_credentials_claim'),
     ]
 
     operations = [
