@@ -101,8 +101,10 @@ class ProviderAccountAdmin(admin.ModelAdmin):
         "last_error",
         "needs_reconnect",
         "failures_in_a_row",
+        "sync_warning",
+        "removals_withheld_at",
     ]
-    actions = ["test_connection", "sync_now"]
+    actions = ["test_connection", "sync_now", "confirm_withheld_removals"]
 
     @method_decorator(sensitive_post_parameters())
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -171,6 +173,29 @@ class ProviderAccountAdmin(admin.ModelAdmin):
             )
             self.message_user(request, f"{account.name}: sync queued ({run.get_state_display()})")
 
+    @admin.action(description="Confirm withheld removals (mark the missing documents removed)")
+    def confirm_withheld_removals(self, request, queryset):
+        from .sync import apply_withheld_removals
+
+        for account in queryset:
+            if account.removals_withheld_at is None:
+                self.message_user(request, f"{account.name}: no removals are withheld.")
+                continue
+            flagged = apply_withheld_removals(account)
+            target = f"account:{account.pk} {account.name}"
+            if flagged is None:
+                audit.record(request, "removals_confirm", target, result="refused")
+                self.message_user(
+                    request,
+                    f"{account.name}: a sync is running; confirm again when it has finished.",
+                    messages.WARNING,
+                )
+                continue
+            audit.record(request, "removals_confirm", target, documents=flagged)
+            self.message_user(
+                request, f"{account.name}: {flagged:,} documents marked removed.", messages.SUCCESS
+            )
+
 
 @admin.register(SyncRun)
 class SyncRunAdmin(admin.ModelAdmin):
@@ -184,6 +209,8 @@ class SyncRunAdmin(admin.ModelAdmin):
         "created",
         "updated",
         "removed",
+        "removals_withheld",
+        "skipped",
         "error_code",
     ]
     list_filter = ["state", "full", "account"]
