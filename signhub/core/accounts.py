@@ -67,10 +67,12 @@ def form_options_base_url(form, connector) -> str:
 
 def create_account(data: AccountInput) -> ProviderAccount:
     base_url, credentials, options = validate_account(data)
+    form_class = registry.get(data.provider).credential_form
     return ProviderAccount.objects.create(
         name=data.name,
         provider=data.provider,
         base_url=base_url,
         credentials=credentials,
         options=options,
+        awaiting_connect=form_class.awaits_connect(credentials),
     )

@@ -49,6 +49,9 @@ class ProviderForm(forms.Form):
     credential_fields: ClassVar[tuple[str, ...]] = ()
     option_fields: ClassVar[tuple[str, ...]] = ()
     secret_fields: ClassVar[tuple[str, ...]] = ()
+    # Shown above the credential fields in the admin: where the provider shows these values.
+    console_url: ClassVar[str] = ""
+    console_label: ClassVar[str] = ""
 
     def credentials(self) -> dict[str, Any]:
         return {
@@ -63,6 +66,12 @@ class ProviderForm(forms.Form):
             for k in self.option_fields
             if self.cleaned_data.get(k) not in (None, "")
         }
+
+    @classmethod
+    def awaits_connect(cls, credentials: dict[str, Any]) -> bool:
+        """True when these (valid) credentials name an OAuth app that still has to be
+        connected ("Connect with …" or an app install) before it can sync."""
+        return False
 
     def check_base_url(self, url: str) -> None:
         """Hook: raise ValidationError when this provider cannot work with `url`."""
