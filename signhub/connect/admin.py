@@ -150,6 +150,9 @@ class ProviderAccountAdmin(admin.ModelAdmin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         # Credential fields are posted here: keep them out of error reports.
         extra_context = dict(extra_context or {})
+        provider = self.provider_of(request, None)
+        if provider:
+            extra_context["provider_label"] = registry.get(provider).label
         if object_id:
             account = self.get_object(request, object_id)
             if account is not None:

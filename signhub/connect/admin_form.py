@@ -89,6 +89,7 @@ class ProviderAccountForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "base_url" in self.fields:
             self.fields["base_url"].required = False
+            self.fields["base_url"].label = "Base URL"
             connector = registry.get(self.provider_key) if self.provider_key else None
             if connector is not None:
                 self.fields["base_url"].widget.attrs["placeholder"] = connector.default_base_url
