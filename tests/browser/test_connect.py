@@ -40,7 +40,7 @@ def test_admin_adds_an_oauth_account_connects_it_and_sees_documents(
     admin_login(page, live_server)
     page.goto(f"{live_server.url}/admin/core/provideraccount/add/")
     page.screenshot(path=str(screenshots / "admin-choose-provider.png"))
-    page.get_by_label("Fake OAuth").check()  # continues by itself with JavaScript
+    page.get_by_label("Fake OAuth").click()  # continues by itself with JavaScript
     page.wait_for_url(re.compile(r"provider=fakeoauth"))
     assert page.get_by_label("Client secret").get_attribute("type") == "password"
     page.get_by_label("Name").fill("Acme")
