@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from django import forms
 
-from signhub.connect.flows import ConnectFlow, Grant, OAuthApp
+from signhub.connect.flows import ConnectError, ConnectFlow, Grant, Installed, OAuthApp
 from signhub.core.connector import Connector, DocumentRecord, FileStream, Page, SignerRecord
 from signhub.core.errors import ConnectorError
 from signhub.core.forms import ProviderForm
@@ -185,3 +186,27 @@ class FakeOAuthConnector(Connector):
     def check_connection(self) -> str:
         data = self._get()
         return f"signed in as {data['user']}"
+
+
+class FakePortalFlow(FakeOAuthFlow):
+    """An app install in the style of Bitrix24: POST `portal` + `token` (page if PLACEMENT)."""
+
+    name = "Fake Portal"
+    supports_install = True
+    install_scripts = ("https://sdk.fake.example/api/v1/",)
+
+    def install(self, request) -> Installed:
+        portal = request.POST.get("portal", "")
+        mine = urlsplit(self.account.base_url).hostname
+        if portal != mine:
+            raise ConnectError(f"This install is for {portal!r}, not {mine}.", status=403)
+        grant = Grant({"access_token": request.POST.get("token", "")})
+        page = "PLACEMENT" in request.POST
+        return Installed(grant, page=page, frame_origin=f"https://{portal}" if page else "")
+
+
+@registry.register
+class FakePortalConnector(FakeOAuthConnector):
+    provider = "fakeportal"
+    label = "Fake Portal"
+    connect_flow = FakePortalFlow

@@ -165,3 +165,10 @@ def test_test_connection_default_timeouts_stay_under_ten_seconds(black_hole, set
     assert time.monotonic() - started <= 10
     assert result["probe"].code == "timeout"
     assert "did not answer within 6 s" in result["probe"].message
+
+
+def test_check_account_on_a_waiting_account_points_to_connect_info():
+    add_waiting()
+    code, out, err = run("check_account", "acme")
+    assert code == 1
+    assert "not connected yet" in err and "connect_info acme" in err
