@@ -39,6 +39,7 @@ from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7523 import JWTBearerGrant
 from authlib.oauth2.rfc7636 import CodeChallenge
+from joserfc.jwk import RSAKey
 
 # authlib refuses plain http unless told; this server only ever listens on 127.0.0.1.
 os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
@@ -240,7 +241,7 @@ class _BoxJWTGrant(JWTBearerGrant):
         return self.server.query_client(issuer) if isinstance(issuer, str) else None
 
     def resolve_client_public_key(self, client):
-        return client.jwt_public_key
+        return RSAKey.import_key(client.jwt_public_key)
 
     def authenticate_user(self, subject):
         return f"{subject}"
@@ -329,6 +330,8 @@ class FakeOAuthProvider:
         self.token_extras: dict[str, Any] = {}
         self.token_failure: tuple[int, dict] | None = None  # answer the next exchange with it
         self.documents: list[dict] = []
+        self.rest_lists: dict[str, list[dict]] = {}  # Bitrix24 style: method -> rows
+        self.rest_calls: list[str] = []
         self.server = _Server(self)
         self._httpd: WSGIServer | None = None
 
@@ -368,6 +371,7 @@ class FakeOAuthProvider:
             k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")
         }
         uri = f"{self.url}{path}" + (f"?{environ['QUERY_STRING']}" if query else "")
+        path = {"/oauth/authorize/": "/authorize", "/oauth/token/": "/token"}.get(path, path)
         if path == "/token" and method == "GET" and self.style == "bitrix24":
             form, query = query, {}  # Bitrix24 reads the token request from the query string
         request = _Request(method, uri, query, form, headers)
@@ -377,6 +381,8 @@ class FakeOAuthProvider:
             status, payload, extra = self._token(request, form)
         elif path == "/api/documents":
             status, payload, extra = self._documents(headers)
+        elif path.startswith("/rest/"):
+            status, payload, extra = self._rest(path[6:].removesuffix(".json"), body, query)
         else:
             status, payload, extra = 404, {"error": "not_found"}, []
         if isinstance(payload, dict):
@@ -433,6 +439,40 @@ class FakeOAuthProvider:
         if token is None or token.revoked:
             return 401, {"error": "invalid_token"}, []
         return 200, {"documents": self.documents, "user": token.user}, []
+
+    def _rest(self, method: str, body: str, query: dict):
+        """Bitrix24-style REST: the token in `auth` (JSON body, form or query)."""
+        try:
+            params = json.loads(body) if body.startswith("{") else dict(parse_qsl(body))
+        except ValueError:
+            params = {}
+        params = {**query, **params}
+        token = self.by_access.get(str(params.get("auth", "")))
+        if token is None or token.revoked:
+            return (
+                401,
+                {
+                    "error": "invalid_token",
+                    "error_description": "Unable to get application by token",
+                },
+                [],
+            )
+        self.rest_calls.append(method)
+        if method == "app.info":
+            return (
+                200,
+                {"result": {"ID": 7, "CODE": "local.signhub", "STATUS": "L", "INSTALLED": True}},
+                [],
+            )
+        if method in self.rest_lists:
+            rows = self.rest_lists[method]
+            offset, limit = int(params.get("offset") or 0), int(params.get("limit") or 20)
+            return 200, {"result": rows[offset : offset + min(limit, 50)]}, []
+        return (
+            404,
+            {"error": "ERROR_METHOD_NOT_FOUND", "error_description": "Method not found!"},
+            [],
+        )
 
     # -- helpers for tests ------------------------------------------------------------------
 
