@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_tasks",
+    # Before django_tasks_db: its `db_worker` command is signhub.ops' (survives a locked
+    # SQLite database); a management command name resolves to the first app listing it.
+    "signhub.ops",
     "django_tasks_db",
     "signhub.core",
     # One app per provider; each registers its connector when Django starts.
@@ -65,7 +68,6 @@ INSTALLED_APPS = [
     "signhub.dashboard",
     "signhub.persist",
     "signhub.downloads",
-    "signhub.ops",
     "csp",
     "axes",
 ]
@@ -122,9 +124,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     # WAL lets readers (the dashboard) run while a sync writes; IMMEDIATE transactions plus a
     # busy timeout make concurrent writers queue instead of failing with "database is locked".
+    # Every transaction is short (no provider call ever runs inside one), so 10 s of waiting
+    # is plenty; a lock held longer is a bug, and fails loudly rather than hanging pages.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "timeout": 30,
+            "timeout": env.float("SIGNHUB_SQLITE_BUSY_TIMEOUT", default=10.0),
             "transaction_mode": "IMMEDIATE",
             "init_command": (
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; "

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+from urllib.parse import urlsplit
 
-from signhub.core import http
+import pytest
+import requests
+from django.db import connections
+
+from signhub.core.http import clock
 from signhub.core.models import ProviderAccount
 
 from . import fakes  # noqa: F401  (registers the fake connectors)
@@ -15,8 +19,26 @@ from .browser_support import browser  # noqa: F401  (one Chromium for the whole 
 def no_sleep(monkeypatch) -> list[float]:
     """Backoff and throttle waits are recorded instead of slept."""
     waits: list[float] = []
-    monkeypatch.setattr(http, "sleep", waits.append)
+    monkeypatch.setattr(clock, "sleep", waits.append)
     return waits
+
+
+@pytest.fixture(autouse=True)
+def _no_http_inside_a_transaction(monkeypatch):
+    """No provider call ever runs inside a database transaction (issue 15, finding 1): on
+    SQLite it would hold the write lock for as long as the provider takes. Every HTTP
+    request any test makes fails if the code under test has a transaction open (the test
+    case's own wrapping transaction does not count)."""
+    send = requests.Session.send
+
+    def guarded(session, request, **kwargs):
+        for connection in connections.all(initialized_only=True):
+            if any(not getattr(a, "_from_testcase", False) for a in connection.atomic_blocks):
+                host = urlsplit(request.url).hostname
+                raise AssertionError(f"HTTP request to {host} inside a database transaction")
+        return send(session, request, **kwargs)
+
+    monkeypatch.setattr(requests.Session, "send", guarded)
 
 
 @pytest.fixture(autouse=True)

@@ -2,27 +2,29 @@
 
 A connector lists documents page by page (normalized `DocumentRecord`s), opens a file as a
 stream, and checks its connection. It owns the provider's HTTP details (through
-`signhub.core.http.HttpClient`), never touches views, and never writes documents itself:
-the sync engine does that.
+`signhub.core.http.HttpClient`), never touches views, reads and writes the index only
+through the `SyncContext` it is handed, and never writes documents itself: the sync engine
+does that. Token storage goes through `signhub.core.credentials`.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.db import transaction
-
-from .errors import ConnectorError
+from .http import HttpClient, content_length, disposition_filename, media_type, shared_throttle
+from .status import StatusTable
 
 if TYPE_CHECKING:
+    import requests
     from django import forms
 
-    from .http import HttpClient
+    from .http.throttle import Throttled
     from .models import ProviderAccount, SignedDocument
+
+CHUNK = 64 * 1024  # bytes per chunk when streaming a provider file
 
 
 @dataclass
@@ -87,16 +89,19 @@ class Page:
 
 @dataclass
 class SyncContext:
-    """What a connector may know about the sync in progress.
+    """What a connector may know about the sync in progress, and its only way to the index.
 
     `state` is the account's connector-owned bookkeeping (high-water marks, cursors); the
     engine saves it only when the sync succeeds. `known_ids(ids)` says which of these
-    external ids are already in the index (for "stop at the first known id" strategies).
+    external ids are already in the index (for "stop at the first known id" strategies);
+    `stored_raw(ids)` gives the raw payload stored for each of them (to reuse details that
+    did not change instead of fetching them again).
     """
 
     full: bool
     state: dict[str, Any]
     known_ids: Callable[[Iterable[str]], set[str]]
+    stored_raw: Callable[[Iterable[str]], dict[str, Any]] = lambda ids: {}
     # Set True by a connector that listed everything even though the sync was incremental
     # (e.g. its API has no "changed since" filter): the engine may then sweep removals.
     listing_complete: bool = False
@@ -110,24 +115,56 @@ class FileStream:
     size: int | None = None
     close: Callable[[], None] = lambda: None
 
+    @classmethod
+    def from_response(
+        cls,
+        response: requests.Response,
+        *,
+        name: str = "",
+        default_type: str = "application/octet-stream",
+        content_type: str | None = None,
+    ) -> FileStream:
+        """A provider's streamed file answer as a FileStream.
 
-_refresh_locks: dict[int, threading.Lock] = {}
-_refresh_locks_guard = threading.Lock()
+        The media type without parameters (`content_type` when the connector knows better,
+        `default_type` when the header is absent), the file name from Content-Disposition
+        (else `name`), the size when Content-Length is a number. Read to the end or closed
+        early, the response is closed either way.
+        """
 
+        def chunks() -> Iterator[bytes]:
+            try:
+                yield from response.iter_content(CHUNK)
+            finally:
+                response.close()
 
-def _refresh_lock(account_id: int) -> threading.Lock:
-    with _refresh_locks_guard:
-        return _refresh_locks.setdefault(account_id, threading.Lock())
+        headers = response.headers
+        return cls(
+            chunks=chunks(),
+            content_type=content_type or media_type(headers.get("Content-Type"), default_type),
+            filename=disposition_filename(headers.get("Content-Disposition")) or name,
+            size=content_length(headers),
+            close=response.close,
+        )
 
 
 class Connector:
-    """Base class. Subclasses set the class attributes and implement the three methods."""
+    """Base class. Subclasses set the class attributes and implement the three methods.
+
+    The pieces live in the connector's own app, the same file names everywhere: `client`
+    (raw calls), `auth`, `errors` (the HttpClient hooks), `mapping` (`to_record`),
+    `statuses` (the one status table), `forms`, `sandbox`; this class only wires them.
+    """
 
     provider: ClassVar[str]  # registry key, e.g. "box"
     label: ClassVar[str]  # human name, e.g. "Box Sign"
     default_base_url: ClassVar[str]
     credential_form: ClassVar[type[forms.Form]]
-    docs_url: ClassVar[str] = ""
+    statuses: ClassVar[Mapping[str, Any]] = StatusTable("", {})  # the app's `STATUSES`
+    # Client-side pace (requests per second, burst) under the provider's documented limit;
+    # None: no throttle. The bucket is shared per `throttle_key()` by every thread.
+    rate_per_second: ClassVar[float | None] = None
+    burst: ClassVar[int] = 1
 
     def __init__(self, account: ProviderAccount, *, http: HttpClient | None = None) -> None:
         self.account = account
@@ -136,9 +173,8 @@ class Connector:
     # -- to implement -----------------------------------------------------------------
 
     def make_http(self) -> HttpClient:
-        from .http import HttpClient
-
-        return HttpClient(name=self.label)
+        """The one place a connector sets its HTTP hooks and throttle."""
+        return HttpClient(name=self.label, throttle=self.throttle())
 
     def iter_pages(self, ctx: SyncContext) -> Iterator[Page]:
         raise NotImplementedError
@@ -152,6 +188,15 @@ class Connector:
 
     # -- helpers for subclasses ---------------------------------------------------------
 
+    def throttle_key(self) -> str:
+        """What the provider counts its rate limit per; by default the account."""
+        return f"{self.provider}:{self.account.pk}"
+
+    def throttle(self) -> Throttled | None:
+        if self.rate_per_second is None:
+            return None
+        return shared_throttle(self.throttle_key(), self.rate_per_second, self.burst)
+
     @property
     def base_url(self) -> str:
         return (self.account.base_url or self.default_base_url).rstrip("/")
@@ -162,49 +207,3 @@ class Connector:
 
     def option(self, key: str, default: Any = None) -> Any:
         return (self.account.options or {}).get(key, default)
-
-    def rotate_credentials(self, refresh: Callable[[dict[str, Any]], dict[str, Any]]) -> dict:
-        """Refresh tokens safely: under the account row lock, stored before they are used.
-
-        `refresh(current)` performs the provider call and returns the changed credential
-        keys. If another worker rotated the tokens since this connector loaded them, their
-        tokens are used and no second refresh is sent (single-use refresh tokens would
-        otherwise lock the account out).
-        """
-        from .models import ProviderAccount
-
-        seen = dict(self.account.credentials)
-        with _refresh_lock(self.account.pk), transaction.atomic():
-            row = (
-                ProviderAccount.objects.select_for_update()
-                .only("id", "credentials")
-                .get(pk=self.account.pk)
-            )
-            current = row.credentials
-            if current != seen:
-                self.account.credentials = current
-                return current
-            updated = {**current, **refresh(dict(current))}
-            row.credentials = updated
-            row.save(update_fields=["credentials"])
-        self.account.credentials = updated
-        return updated
-
-    def with_refresh(self, call: Callable[[], Any], refresh: Callable[[], None]) -> Any:
-        """Run `call`; if the token expired, `refresh()` once and try again.
-
-        A second auth failure, or a failed refresh, becomes `needs_reconnect`.
-        """
-        try:
-            return call()
-        except ConnectorError as exc:
-            if not exc.refresh:
-                raise
-        refresh()
-        try:
-            return call()
-        except ConnectorError as exc:
-            if exc.refresh:
-                exc.needs_reconnect = True
-                exc.refresh = False
-            raise

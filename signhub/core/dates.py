@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-_FRACTION = re.compile(r"\.(\d+)")
-
 
 def to_utc(value: object, *, naive_tz=UTC) -> datetime | None:
     """Parse ISO 8601 (offset, `Z`, or naive = `naive_tz`, any fraction length) or unix
@@ -26,8 +24,6 @@ def to_utc(value: object, *, naive_tz=UTC) -> datetime | None:
         if re.fullmatch(r"\d+(\.\d+)?", text):
             return to_utc(float(text), naive_tz=naive_tz)
         text = text.replace("Z", "+00:00").replace("z", "+00:00")
-        # Python < 3.11 style limits: normalise the fraction to 6 digits.
-        text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
         try:
             dt = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
         except ValueError:

@@ -13,6 +13,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
@@ -200,6 +201,15 @@ class IndexWriter:
         return set(
             SignedDocument.objects.filter(account=self.account, external_id__in=ids).values_list(
                 "external_id", flat=True
+            )
+        )
+
+    def stored_raw(self, external_ids: Iterable[str]) -> dict[str, Any]:
+        """The raw payload stored for each of these external ids that is indexed."""
+        ids = list(external_ids)
+        return dict(
+            SignedDocument.objects.filter(account=self.account, external_id__in=ids).values_list(
+                "external_id", "raw"
             )
         )
 

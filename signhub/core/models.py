@@ -12,13 +12,12 @@ from django.db.models.functions import Lower, Substr
 from django.utils import timezone
 
 from .crypto import EncryptedJSONField
+from .registry import registry
 from .status import DocumentStatus
 
 
 def provider_choices() -> list[tuple[str, str]]:
     """Choices derived from the connector registry (a callable keeps migrations stable)."""
-    from .registry import registry
-
     return registry.choices()
 
 
@@ -52,6 +51,10 @@ class ProviderAccount(models.Model):
     provider = models.CharField(max_length=32, choices=provider_choices)
     base_url = models.CharField(max_length=500, help_text="API root; defaults to the provider's.")
     credentials = EncryptedJSONField(blank=True, default=dict, editable=False)
+    # Token refresh lease (signhub.core.credentials): the worker calling the provider's token
+    # endpoint holds it, so another process waits and rereads instead of refreshing too.
+    credentials_claim = models.CharField(max_length=32, blank=True, editable=False)
+    credentials_claim_until = models.DateTimeField(null=True, blank=True, editable=False)
     options = models.JSONField(blank=True, default=dict)
     enabled = models.BooleanField(default=True)
     visible_to = models.ManyToManyField(
@@ -98,8 +101,6 @@ class ProviderAccount(models.Model):
 
     @property
     def connector_class(self):
-        from .registry import registry
-
         return registry.get(self.provider)
 
     def connector(self, **kwargs):

@@ -1,26 +1,39 @@
-"""The provider registry: the one place that knows which connectors exist."""
+"""The provider registry: the one place that knows which connectors exist.
+
+It sits below the models (their provider choices come from here) and therefore knows a
+connector class only by the few attributes it reads, not by importing `Connector`.
+"""
 
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING
+from typing import Any, Protocol, TypeVar
 
 from django.apps import AppConfig
 
-if TYPE_CHECKING:
-    from .connector import Connector
+
+class ConnectorClass(Protocol):
+    provider: str
+    label: str
+    default_base_url: str
+    credential_form: Any
+
+    def __call__(self, account: Any, **kwargs: Any) -> Any: ...
+
+
+C = TypeVar("C", bound=ConnectorClass)
 
 
 class Registry:
     def __init__(self) -> None:
-        self._connectors: dict[str, type[Connector]] = {}
+        self._connectors: dict[str, Any] = {}
 
-    def register(self, cls: type[Connector]) -> type[Connector]:
+    def register(self, cls: C) -> C:
         """Class decorator: make a connector known under its `provider` key."""
         self._connectors[cls.provider] = cls
         return cls
 
-    def get(self, provider: str) -> type[Connector]:
+    def get(self, provider: str) -> Any:
         try:
             return self._connectors[provider]
         except KeyError:
@@ -31,7 +44,7 @@ class Registry:
     def keys(self) -> list[str]:
         return sorted(self._connectors)
 
-    def all(self) -> list[type[Connector]]:
+    def all(self) -> list[Any]:
         return [self._connectors[k] for k in self.keys()]
 
     def choices(self) -> list[tuple[str, str]]:

@@ -1,7 +1,9 @@
-"""The one normalized status vocabulary shared by every provider."""
+"""The one normalized status vocabulary shared by every provider, and per-provider tables."""
+
+from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from django.db import models
 
@@ -29,3 +31,28 @@ def map_status(provider: str, raw: str | None, table: Mapping[str, DocumentStatu
         return table[raw]
     logger.warning("Unmapped %s status %r: indexed as unknown", provider, raw)
     return DocumentStatus.UNKNOWN
+
+
+class StatusTable(Mapping[str, DocumentStatus]):
+    """One provider's table: every raw status it documents → a DocumentStatus.
+
+    Each connector app defines one (`statuses.STATUSES`) and its connector class exposes it
+    as `statuses`, so forms, tests and docs read the same table the mapping uses.
+    """
+
+    def __init__(self, provider: str, table: Mapping[str, DocumentStatus]) -> None:
+        self.provider = provider
+        self._table = dict(table)
+
+    def __getitem__(self, raw: str) -> DocumentStatus:
+        return self._table[raw]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def normalize(self, raw: object) -> str:
+        """The normalized status of one raw value (a non-string counts as missing)."""
+        return map_status(self.provider, raw if isinstance(raw, str) else None, self._table)

@@ -24,6 +24,7 @@ from .connector import SyncContext
 from .errors import ConnectorError
 from .index import IndexWriter
 from .models import ProviderAccount, SyncRun
+from .redact import redact, safe_code
 
 logger = logging.getLogger("signhub.sync")
 
@@ -109,7 +110,12 @@ def sync_account(
 
 def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress | None) -> None:
     writer = IndexWriter(account, seen_at=run.started_at)
-    ctx = SyncContext(full=run.full, state=dict(account.sync_state), known_ids=writer.known_ids)
+    ctx = SyncContext(
+        full=run.full,
+        state=dict(account.sync_state),
+        known_ids=writer.known_ids,
+        stored_raw=writer.stored_raw,
+    )
     connector = None
     try:
         connector = account.connector()
@@ -169,16 +175,19 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
 
 
 def _fail(account, run, code: str, message: str, *, needs_reconnect: bool = False) -> None:
+    # Shown to reviewers on the accounts panel and the list banner: provider words are
+    # scrubbed where they are worded, and once more here, whatever a connector sent.
+    code, message = safe_code(code), redact(message, limit=1000)
     now = timezone.now()
     run.state = SyncRun.State.FAILED
     run.finished_at = now
-    run.error_code = code[:64]
+    run.error_code = code
     run.error_message = message
     run.save(update_fields=["state", "finished_at", "error_code", "error_message"])
     ProviderAccount.objects.filter(pk=account.pk).update(
         last_error_at=now,
         last_error=message,
-        last_error_code=code[:64],
+        last_error_code=code,
         needs_reconnect=needs_reconnect,
         failures_in_a_row=F("failures_in_a_row") + 1,
     )

@@ -47,10 +47,6 @@ def _bearer(request: HttpRequest) -> str | None:
     return value.strip()
 
 
-def uses_bearer(request: HttpRequest) -> bool:
-    return bool(request.META.get("HTTP_AUTHORIZATION", ""))
-
-
 def _open_network(request: HttpRequest) -> bool:
     networks = getattr(settings, "SIGNHUB_PERSIST_OPEN_NETWORKS", []) or []
     ip = client_ip(request)

@@ -126,9 +126,9 @@ def test_retry_after_accepts_seconds_and_http_dates():
 
 
 def test_throttle_spaces_requests_beyond_the_burst(no_sleep, monkeypatch):
-    from signhub.core import http
+    from signhub.core.http import clock
 
-    monkeypatch.setattr(http, "monotonic", lambda: 100.0)
+    monkeypatch.setattr(clock, "monotonic", lambda: 100.0)
     throttle = Throttle(rate=2, burst=2)
     for _ in range(4):
         throttle.acquire()
@@ -168,11 +168,11 @@ def test_shared_window_caps_requests_across_processes(no_sleep, monkeypatch):
     assert no_sleep == []
     # A 4th request in the same window waits for the next one. The recorded "sleep" does
     # not advance time, so the fake clock jumps to the next window after the first look.
-    import signhub.core.http as http_module
+    from signhub.core.http import clock as http_clock
 
-    start = http_module.wallclock()
+    start = http_clock.wallclock()
     clock = iter([start, start + 3600])
-    monkeypatch.setattr(http_module, "wallclock", lambda: next(clock))
+    monkeypatch.setattr(http_clock, "wallclock", lambda: next(clock))
     window.acquire()
     assert len(no_sleep) == 1 and 0 < no_sleep[0] <= 3600
 
@@ -205,3 +205,130 @@ def test_describe_gives_default_errors_the_providers_code_and_detail():
         client.request_json("GET", URL)
     assert exc.value.code == "invalid_limit"
     assert exc.value.message == "Example refused the request (400 invalid_limit): limit too big"
+
+
+# -- redirects by hand: HttpClient.stream and follow= ---------------------------------------
+
+API = "https://api.example.com/files/1"
+CDN = "https://dl.example-cdn.net/blob/1"
+
+
+@responses.activate
+def test_stream_drops_credentials_on_another_host_and_keeps_them_on_the_same_one(client):
+    responses.get(API, status=302, headers={"Location": "/files/1/v2"})
+    responses.get(f"{API}/v2", status=307, headers={"Location": CDN})
+    responses.get(CDN, body=b"%PDF")
+    headers = {"Authorization": "Bearer T", "X-API-KEY": "K", "Accept": "*/*"}
+
+    allowed = {"api.example.com", ".example-cdn.net"}
+    response = client.stream(API, allowed_hosts=allowed, headers=headers)
+
+    assert response.content == b"%PDF"
+    first, same_host, other_host = (c.request.headers for c in responses.calls)
+    assert first["Authorization"] == same_host["Authorization"] == "Bearer T"
+    assert "Authorization" not in other_host and "X-API-KEY" not in other_host
+    assert other_host["Accept"] == "*/*"
+
+
+@responses.activate
+def test_stream_checks_the_first_url_and_every_hop_before_requesting_it(client):
+    with pytest.raises(ConnectorError) as first:
+        client.stream("https://evil.example/x", allowed_hosts={"api.example.com"})
+    assert first.value.code == "unsafe_url"
+    responses.get(API, status=302, headers={"Location": "http://api.example.com/plain"})
+    with pytest.raises(ConnectorError) as hop:
+        client.stream(API, allowed_hosts={"api.example.com"})
+    assert hop.value.code == "unsafe_url" and "plain-http" in hop.value.message
+    assert len(responses.calls) == 1  # neither refused URL was requested
+
+
+@responses.activate
+def test_stream_stops_after_max_redirects(client):
+    responses.get(API, status=302, headers={"Location": API})
+    with pytest.raises(ConnectorError) as info:
+        client.stream(API, allowed_hosts={"api.example.com"}, max_redirects=2)
+    assert info.value.code == "redirect_loop"
+    assert len(responses.calls) == 3
+
+
+@responses.activate
+def test_follow_resends_the_method_and_body_and_reports_each_hop(client):
+    from signhub.core.http import UrlPolicy
+
+    moved = "https://new.example.com/rest/list"
+    responses.post("https://old.example.com/rest/list", status=302, headers={"Location": moved})
+    responses.post(moved, json={"ok": True})
+    hops = []
+
+    data = client.request_json(
+        "POST",
+        "https://old.example.com/rest/list",
+        json={"auth": "T", "offset": 0},
+        follow=UrlPolicy.of({"old.example.com", "new.example.com"}, require_https=True),
+        on_redirect=hops.append,
+    )
+
+    assert data == {"ok": True}
+    assert hops == [moved]
+    assert [c.request.method for c in responses.calls] == ["POST", "POST"]
+    assert responses.calls[1].request.body == responses.calls[0].request.body
+
+
+@responses.activate
+def test_a_303_turns_into_a_get_without_the_body(client):
+    from signhub.core.http import UrlPolicy
+
+    responses.post(API, status=303, headers={"Location": f"{API}/result"})
+    responses.get(f"{API}/result", json={"done": 1})
+    policy = UrlPolicy.of({"api.example.com"}, require_https=True)
+    assert client.request_json("POST", API, json={"x": 1}, follow=policy) == {"done": 1}
+    assert responses.calls[1].request.method == "GET" and not responses.calls[1].request.body
+
+
+def test_content_disposition_names_prefer_the_extended_form():
+    from signhub.core.http import disposition_filename
+
+    assert (
+        disposition_filename("attachment; filename*=UTF-8''Vertrag%20%C3%84.pdf") == "Vertrag Ä.pdf"
+    )
+    both = "attachment; filename=\"plain.pdf\"; filename*=UTF-8''%E2%82%AC.pdf"
+    assert disposition_filename(both) == "€.pdf"
+    assert disposition_filename('attachment; filename="a \\"b\\".pdf"') == 'a "b".pdf'
+    assert disposition_filename("inline") == disposition_filename(None) == ""
+
+
+@responses.activate
+def test_file_stream_from_a_response_reads_type_name_size_and_closes():
+    from signhub.core.connector import FileStream
+
+    body = b"x" * 200_000
+    headers = {
+        "Content-Type": "Application/PDF; charset=binary",
+        "Content-Disposition": 'attachment; filename="signed.pdf"',
+        "Content-Length": str(len(body)),
+    }
+    responses.get(API, body=body, headers=headers)
+    response = HttpClient(name="X").request("GET", API, stream=True)
+    stream = FileStream.from_response(response, name="fallback.pdf")
+
+    assert (stream.content_type, stream.filename, stream.size) == (
+        "application/pdf",
+        "signed.pdf",
+        len(body),
+    )
+    chunks = list(stream.chunks)
+    assert b"".join(chunks) == body and len(chunks) == 4  # 64 KiB pieces
+    assert response.raw.closed
+
+
+@responses.activate
+def test_file_stream_defaults_when_the_provider_says_nothing():
+    from signhub.core.connector import FileStream
+
+    responses.get(API, body=b"%PDF", headers={"Content-Length": "n/a"})
+    response = HttpClient(name="X").request("GET", API, stream=True)
+    stream = FileStream.from_response(response, name="doc.pdf", default_type="application/pdf")
+    assert (stream.filename, stream.size) == ("doc.pdf", None)
+    # responses sets text/plain unless told otherwise; an explicit type wins over it
+    forced = FileStream.from_response(response, content_type="application/json")
+    assert forced.content_type == "application/json"

@@ -2,19 +2,18 @@
 
 `scripted`: serves per-test scripted files (bytes, an error before the first byte, or a
 stream that breaks mid-way). `linkfetch`: fetches a document's `file_url` the way a
-Bitrix24-style connector would — through HttpClient, redirects followed by hand, every hop
-checked with `ensure_allowed_url`.
+Bitrix24-style connector does — `HttpClient.stream`, redirects followed by hand, every hop
+checked against the account's hosts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit
 
 from signhub.core.connector import Connector, FileStream
 from signhub.core.errors import ConnectorError
-from signhub.core.http import ensure_allowed_url
+from signhub.core.http import UrlPolicy
 from signhub.core.registry import registry
 from tests.fakes import FakeForm
 
@@ -92,41 +91,18 @@ class LinkFetchConnector(Connector):
     def check_connection(self) -> str:
         return "ok"
 
-    def allowed(self, url: str) -> str:
-        base = urlsplit(self.base_url)
-        return ensure_allowed_url(
-            url,
-            allowed_hosts={base.hostname or "", *self.download_hosts},
-            require_https=base.scheme == "https",
-        )
-
     def open_file(self, document, file_key) -> FileStream:
         file = document.file(file_key) or {}
         url = file.get("handle", {}).get("file_url", "")
         token = self.credentials.get("token", "")
-        for _hop in range(self.max_redirects + 1):
-            self.allowed(url)
-            response = self.http.request(
-                "GET",
-                url,
-                params={"auth": token},
-                headers={"Authorization": f"Bearer {token}"},
-                stream=True,
-                allow_redirects=False,
-            )
-            if response.is_redirect:
-                response.close()
-                url = urljoin(url, response.headers.get("Location", ""))
-                continue
-            size = response.headers.get("Content-Length")
-            return FileStream(
-                response.iter_content(64 * 1024),
-                response.headers.get("Content-Type", "application/octet-stream"),
-                file.get("name", ""),
-                int(size) if size else None,
-                response.close,
-            )
-        raise ConnectorError("Too many redirects on a download link", code="unsafe_url")
+        response = self.http.stream(
+            url,
+            allowed_hosts=UrlPolicy.for_base_url(self.base_url, *self.download_hosts),
+            max_redirects=self.max_redirects,
+            params={"auth": token},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        return FileStream.from_response(response, name=file.get("name", ""))
 
 
 def reset() -> None:

@@ -14,6 +14,7 @@ import requests
 
 from signhub.core.errors import ConnectorError
 from signhub.core.http import parse_retry_after
+from signhub.core.redact import safe_code
 
 from .portal import WEBHOOK_EXPLANATION
 
@@ -66,16 +67,6 @@ _PLAIN = {
 }
 
 
-class PortalMoved(ConnectorError):
-    """The portal answered with a redirect (renamed portal); the caller decides to follow."""
-
-    def __init__(self, location: str, status: int) -> None:
-        super().__init__(
-            "Bitrix24 redirected the call to another address", code="redirect", status=status
-        )
-        self.location = location
-
-
 def _json_body(response: requests.Response) -> dict | None:
     content_type = response.headers.get("Content-Type", "")
     if response.status_code < 300 and "json" not in content_type:
@@ -123,22 +114,26 @@ def error_for(code: str, response: requests.Response, data: dict) -> ConnectorEr
     if code in _PLAIN:
         return ConnectorError(_PLAIN[code], code=code, status=status)
     # Unknown code: fall back on the status for intent.
-    safe_code = "".join(ch for ch in code if ch.isalnum() or ch == "_")[:64] or "error"
-    message = f"Bitrix24 returned the error {safe_code}"
+    plain_code = safe_code(code)
+    message = f"Bitrix24 returned the error {plain_code}"
     if status == 401:
-        return ConnectorError(message, code=safe_code, status=status, refresh=True)
+        return ConnectorError(message, code=plain_code, status=status, refresh=True)
     if status >= 500:
-        return ConnectorError(message, code=safe_code, status=status, retryable=True)
-    return ConnectorError(message, code=safe_code, status=status)
+        return ConnectorError(message, code=plain_code, status=status, retryable=True)
+    return ConnectorError(message, code=plain_code, status=status)
 
 
 def error_hook(response: requests.Response) -> ConnectorError | None:
-    """HttpClient hook: redirects, then any body carrying an `error` code."""
-    if response.status_code in (301, 302, 303, 307, 308):
-        location = response.headers.get("Location")
-        if location:
-            return PortalMoved(location, response.status_code)
+    """HttpClient hook: any body carrying an `error` code decides, whatever the status."""
     data = _json_body(response)
     if data and isinstance(data.get("error"), str) and data["error"]:
         return error_for(data["error"], response, data)
     return None
+
+
+def describe(response: requests.Response) -> tuple[str, str]:
+    """The code alone for the core's default messages: `error_description` is not meant for
+    end users (the docs say so), so it is never shown."""
+    data = _json_body(response) or {}
+    code = data.get("error")
+    return (safe_code(code), "") if isinstance(code, str) and code else ("", "")

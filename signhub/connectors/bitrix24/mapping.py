@@ -15,7 +15,7 @@ from typing import Any
 from signhub.core.connector import DocumentRecord, FileRecord, SignerRecord
 from signhub.core.dates import to_utc
 
-from .statuses import AWAITING_SIGNATURE, SIGNED, normalize
+from .statuses import AWAITING_SIGNATURE, SIGNED, STATUSES
 
 PERSONAL = "personal"
 MYSAFE = "mysafe"
@@ -63,7 +63,7 @@ def _earliest(values: list[datetime | None]) -> datetime | None:
     return min(present) if present else None
 
 
-def build_record(doc_id: str, rows: list[tuple[str, dict[str, Any]]]) -> DocumentRecord:
+def to_record(doc_id: str, rows: list[tuple[str, dict[str, Any]]]) -> DocumentRecord:
     """One document from every (list, sanitized row) seen for its id.
 
     When the safe has the document, its rows are the record (richer, and the same whatever
@@ -118,7 +118,7 @@ def build_record(doc_id: str, rows: list[tuple[str, dict[str, Any]]]) -> Documen
     return DocumentRecord(
         external_id=doc_id,
         title=title if isinstance(title, str) else str(title),
-        status=normalize(raw_status),
+        status=STATUSES.normalize(raw_status),
         provider_status=raw_status,
         sender_name=_user(creator),
         signers=signers,
@@ -155,7 +155,7 @@ class DocumentMerger:
         if (list_name, clean) in rows:
             return None
         rows.append((list_name, clean))
-        record = build_record(doc_id, rows)
+        record = to_record(doc_id, rows)
         if self._built.get(doc_id) == record:
             return None  # e.g. the personal copy of a safe row: nothing to rewrite
         self._built[doc_id] = record

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
+
+from signhub.core.errors import ConnectorError
+from signhub.core.http import UrlPolicy
 
 # An inbound webhook URL: https://portal/rest/<user id>/<secret>/[method]. sign.b2e.* refuses
 # webhooks with WRONG_AUTH_TYPE, so such a URL can never work for this connector.
@@ -38,15 +42,24 @@ def host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def is_plausible_portal_move(old_url: str, new_url: str) -> bool:
-    """A redirect target we may re-send the access token to (same host or a cloud portal)."""
-    old, new = urlsplit(old_url), urlsplit(new_url)
-    if new.scheme not in ("http", "https") or not new.hostname:
-        return False
-    if old.scheme == "https" and new.scheme != "https":
-        return False  # never downgrade: the token travels in the body
-    new_host = new.hostname.lower()
-    return new_host == (old.hostname or "").lower() or bool(_CLOUD_HOST.search(new_host))
+@dataclass(frozen=True)
+class PortalMoves(UrlPolicy):
+    """Where a REST call may be re-sent (with the token in its body) after a redirect: the
+    same portal, or another Bitrix24 cloud portal — a renamed portal answers 302 to its new
+    name. Never a downgrade from https."""
+
+    def allows_host(self, host: str) -> bool:
+        return super().allows_host(host) or bool(_CLOUD_HOST.search(host))
+
+    def check(self, url: str) -> str:
+        try:
+            return super().check(url)
+        except ConnectorError:
+            raise ConnectorError(
+                f"Bitrix24 redirected the call to {host(url) or '?'}, which is not this portal "
+                "nor a Bitrix24 cloud portal: check the base URL",
+                code="bad_redirect",
+            ) from None
 
 
 def base_from_location(location: str, method: str) -> str | None:

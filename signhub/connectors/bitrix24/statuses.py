@@ -8,16 +8,15 @@ not sign). We derive a raw status per document from the rows we saw:
 Anything else (a future field) goes to unknown through map_status, logged.
 """
 
-from signhub.core.status import DocumentStatus, map_status
+from signhub.core.status import DocumentStatus, StatusTable
 
 SIGNED = "signed"
 AWAITING_SIGNATURE = "awaiting_signature"
 
-STATUS_TABLE: dict[str, DocumentStatus] = {
-    SIGNED: DocumentStatus.COMPLETED,
-    AWAITING_SIGNATURE: DocumentStatus.IN_PROGRESS,
-}
-
-
-def normalize(raw: str | None) -> str:
-    return map_status("bitrix24", raw, STATUS_TABLE)
+STATUSES = StatusTable(
+    "bitrix24",
+    {
+        SIGNED: DocumentStatus.COMPLETED,
+        AWAITING_SIGNATURE: DocumentStatus.IN_PROGRESS,
+    },
+)

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator
+from functools import cached_property, partial
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
 from django.conf import settings
 
 from signhub.core.connector import Connector, FileStream, Page, SyncContext
 from signhub.core.errors import NotFound
+from signhub.core.http import HttpClient
 from signhub.core.registry import registry
 
-from .client import BoldSignApi
+from . import errors
+from .auth import BoldSignAuth
+from .client import BoldSignClient
 from .forms import BoldSignForm
 from .lists import LISTINGS, parse_lists
 from .mapping import activity_ts, to_record
 from .paging import walk
-from .ratelimit import RateBudget
+from .ratelimit import LIVE_HOURLY_LIMIT, RateBudget
+from .regions import normalize_region, region_of_base_url, token_url
+from .statuses import STATUSES
 
 if TYPE_CHECKING:
     from signhub.core.models import SignedDocument
@@ -42,18 +46,43 @@ class BoldSignConnector(Connector):
     label = "BoldSign"
     default_base_url = "https://api.boldsign.com"
     credential_form = BoldSignForm
-    docs_url = "https://developers.boldsign.com/documents/list-documents/"
+    statuses = STATUSES
+    # BoldSign's limit is a budget per hour and account (the `hourly_limit` option lowers
+    # it, e.g. 50 for a sandbox key); RateBudget paces the requests from it.
+    hourly_limit = LIVE_HOURLY_LIMIT
+
+    @cached_property
+    def budget(self) -> RateBudget:
+        limit = self.option("hourly_limit") or self.hourly_limit
+        return RateBudget(self.throttle_key(), limit, max_wait=settings.SIGNHUB_HTTP_MAX_WAIT)
+
+    def make_http(self) -> HttpClient:
+        hook = partial(
+            errors.error_hook,
+            region=self.region,
+            token_url=self.token_url,
+            api_key=bool(self.credentials.get("api_key")),
+        )
+        return HttpClient(
+            name="BoldSign",
+            error_hook=hook,
+            describe=errors.describe,
+            on_response=self.budget.observe,
+            throttle=self.budget,
+        )
+
+    @cached_property
+    def client(self) -> BoldSignClient:
+        auth = BoldSignAuth(self.account, self.http, self.token_url)
+        return BoldSignClient(self.http, self.base_url, auth)
 
     @property
-    def api(self) -> BoldSignApi:
-        if not hasattr(self, "_api"):
-            budget = RateBudget(
-                f"boldsign:{self.account.pk}",
-                self.option("hourly_limit"),
-                max_wait=settings.SIGNHUB_HTTP_MAX_WAIT,
-            )
-            self._api = BoldSignApi(self, budget)
-        return self._api
+    def region(self) -> str:
+        return region_of_base_url(self.base_url) or normalize_region(self.option("region"))
+
+    @property
+    def token_url(self) -> str:
+        return token_url(self.base_url, self.option("region"), self.option("token_url"))
 
     def lists(self) -> list[str]:
         try:
@@ -69,7 +98,7 @@ class BoldSignConnector(Connector):
         Marks are per listing in ctx.state["marks"] (unix seconds of the newest
         `activityDate` seen); the engine stores them only when the sync succeeds.
         """
-        api = self.api
+        budget = self.budget
         marks: dict[str, int] = dict(ctx.state.get("marks") or {})
         seen: set[str] = set()  # one document is indexed once, whatever list it is in
         totals: dict[str, int] = {}
@@ -81,9 +110,12 @@ class BoldSignConnector(Connector):
 
             def announce(left: int, listing=listing) -> None:
                 if ctx.full:
-                    api.budget.announce(left, f"the full sync of {listing.label.lower()}")
+                    budget.announce(left, f"the full sync of {listing.label.lower()}")
 
-            for raw in walk(api.get_json, listing, stop_before=stop_before, on_first_page=announce):
+            pages = walk(
+                self.client.get_json, listing, stop_before=stop_before, on_first_page=announce
+            )
+            for raw in pages:
                 if raw.total is not None:
                     totals[key] = raw.total
                 records = []
@@ -99,7 +131,7 @@ class BoldSignConnector(Connector):
                 yield Page(records, expected_total=sum(totals.values()) if ctx.full else None)
             if top is not None:
                 marks[key] = top
-        api.budget.pending_requests = 0
+        budget.pending_requests = 0
         ctx.state["marks"] = marks
 
     # -- files ---------------------------------------------------------------------------
@@ -113,34 +145,17 @@ class BoldSignConnector(Connector):
         if handle.get("onBehalfOf"):
             # Sender-identity documents are only downloadable on the identity's behalf.
             params["onBehalfOf"] = handle["onBehalfOf"]
-        response = self.api.stream(FILE_PATHS[entry["kind"]], params)
-        length = response.headers.get("Content-Length")
-        return FileStream(
-            chunks=response.iter_content(64 * 1024),
-            content_type=response.headers.get("Content-Type") or "application/pdf",
-            filename=_filename(response.headers.get("Content-Disposition"))
-            or entry.get("name", ""),
-            size=int(length) if length and length.isdigit() else None,
-            close=response.close,
+        response = self.client.stream(FILE_PATHS[entry["kind"]], params)
+        return FileStream.from_response(
+            response, name=entry.get("name", ""), default_type="application/pdf"
         )
 
     def check_connection(self) -> str:
         listing = LISTINGS[self.lists()[0]]
-        data = self.api.get_json(listing.path, {**listing.params, "Page": 1, "PageSize": 1})
+        data = self.client.get_json(listing.path, {**listing.params, "Page": 1, "PageSize": 1})
         details = data.get("pageDetails") if isinstance(data, dict) else None
         total = details.get("totalRecordsCount") if isinstance(details, dict) else None
-        where = f"{self.api.region} region"
+        where = f"{self.region} region"
         if total is None:
             return f"BoldSign ({where}) answered"
         return f"BoldSign ({where}) answered: {total} documents in {listing.label.lower()}"
-
-
-def _filename(disposition: str | None) -> str:
-    """The file name from Content-Disposition (RFC 5987 `filename*` preferred)."""
-    if not disposition:
-        return ""
-    match = re.search(r"filename\*\s*=\s*[^']*'[^']*'([^;]+)", disposition, re.I)
-    if match:
-        return unquote(match.group(1).strip().strip('"'))
-    match = re.search(r'filename\s*=\s*"?([^";]+)"?', disposition, re.I)
-    return match.group(1).strip() if match else ""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from signhub.core.parsing import split_list
+
 
 @dataclass(frozen=True)
 class Listing:
@@ -13,8 +15,8 @@ class Listing:
     label: str = ""
 
 
-# Sender-identity documents appear ONLY in behalfList, never in list/teamlist
-# (providers.md §4.3). teamlist needs an account or team admin.
+# Sender-identity documents appear ONLY in behalfList, never in list/teamlist (see
+# docs/connector-boldsign.md). teamlist needs an account or team admin.
 LISTINGS: dict[str, Listing] = {
     "list": Listing("list", "/v1/document/list", {}, "My documents"),
     "behalf_others": Listing(
@@ -37,17 +39,8 @@ DEFAULT_LISTS = ("list", "behalf_others", "behalf_me")
 
 def parse_lists(value: str | None) -> list[str]:
     """`list, team` → ["list", "team"]; empty → the default. Raises ValueError on unknown words."""
-    if value is None or not str(value).strip():
-        return list(DEFAULT_LISTS)
-    words: list[str] = []
-    for part in str(value).split(","):
-        word = part.strip().lower()
-        if not word:
-            continue
+    words = split_list(value, lower=True)
+    for word in words:
         if word not in LISTINGS:
             raise ValueError(word)
-        if word not in words:
-            words.append(word)
-    if not words:
-        return list(DEFAULT_LISTS)
-    return words
+    return words or list(DEFAULT_LISTS)

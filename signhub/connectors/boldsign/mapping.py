@@ -11,35 +11,16 @@ from typing import Any
 
 from signhub.core.connector import DocumentRecord, FileRecord, SignerRecord
 from signhub.core.dates import to_utc
+from signhub.core.parsing import as_dict, as_int, as_text
 
-from .statuses import normalize_status
+from .statuses import STATUSES
 
 # Per-signer statuses that mean the signer has decided (signed or declined).
 _DECIDED = {"completed", "declined"}
 
 
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ("" if value is None else str(value))
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
-
-
 def row_cursor(row: dict[str, Any]) -> Any:
-    """The row's paging cursor: `cursor` (real API/SDK) or `nextCursor` (seed)."""
+    """The row's paging cursor: `cursor` (SDK model) or `nextCursor` (behalfList docs)."""
     for key in ("cursor", "nextCursor", "Cursor", "NextCursor"):
         value = row.get(key)
         if value not in (None, ""):
@@ -49,7 +30,7 @@ def row_cursor(row: dict[str, Any]) -> Any:
 
 def activity_ts(row: dict[str, Any]) -> int | None:
     """`activityDate` as unix seconds (milliseconds tolerated), for high-water marks."""
-    value = _int(row.get("activityDate"))
+    value = as_int(row.get("activityDate"))
     if value is not None and value > 10**11:
         value //= 1000
     return value
@@ -57,18 +38,18 @@ def activity_ts(row: dict[str, Any]) -> int | None:
 
 def behalf_email(row: dict[str, Any]) -> str:
     """The sender identity a behalf document was sent for (download needs it)."""
-    return _text(_dict(row.get("behalfOf")).get("emailAddress")).strip()
+    return as_text(as_dict(row.get("behalfOf")).get("emailAddress")).strip()
 
 
 def _signers(row: dict[str, Any], activity_at: datetime | None) -> list[SignerRecord]:
-    activity_by = _text(row.get("activityBy")).strip().lower()
+    activity_by = as_text(row.get("activityBy")).strip().lower()
     out: list[SignerRecord] = []
     details = row.get("signerDetails")
     for item in details if isinstance(details, list) else []:
         if not isinstance(item, dict):
             continue
-        email = _text(item.get("signerEmail")).strip()
-        status = _text(item.get("status"))
+        email = as_text(item.get("signerEmail")).strip()
+        status = as_text(item.get("status"))
         # Rows carry no per-signer time. When the last activity on the document was this
         # signer's and they have decided, that activity time is their decision time
         # (approximate; the exact one is in the audit trail).
@@ -78,10 +59,10 @@ def _signers(row: dict[str, Any], activity_at: datetime | None) -> list[SignerRe
         out.append(
             SignerRecord(
                 email=email,
-                name=_text(item.get("signerName")),
-                role=(_text(item.get("signerType")) or "Signer").lower(),
+                name=as_text(item.get("signerName")),
+                role=(as_text(item.get("signerType")) or "Signer").lower(),
                 status=status,
-                order=_int(item.get("order")),
+                order=as_int(item.get("order")),
                 decided_at=decided_at,
             )
         )
@@ -103,25 +84,25 @@ def _files(document_id: str, status: str, behalf: str) -> list[FileRecord]:
 
 def to_record(row: dict[str, Any]) -> DocumentRecord | None:
     """One list row → a record; None for a row without a document id."""
-    document_id = _text(row.get("documentId")).strip()
+    document_id = as_text(row.get("documentId")).strip()
     if not document_id:
         return None
     raw_status = row.get("status")
-    status_text = _text(raw_status)
-    sender = _dict(row.get("senderDetail"))
-    behalf = _dict(row.get("behalfOf"))
+    status_text = as_text(raw_status)
+    sender = as_dict(row.get("senderDetail"))
+    behalf = as_dict(row.get("behalfOf"))
     activity_at = to_utc(activity_ts(row))
     created_at = to_utc(row.get("createdDate"))
     scheduled_at = to_utc(row.get("scheduledSendTime"))
     labels = row.get("labels")
     return DocumentRecord(
         external_id=document_id,
-        title=_text(row.get("messageTitle")),  # exactly as sent
-        status=normalize_status(raw_status if isinstance(raw_status, str) else None),
+        title=as_text(row.get("messageTitle")),  # exactly as sent
+        status=STATUSES.normalize(raw_status),
         provider_status=status_text,
         # The account user who sent it; for behalf documents fall back to the identity.
-        sender_name=_text(sender.get("name")) or _text(behalf.get("name")),
-        sender_email=_text(sender.get("emailAddress")) or behalf_email(row),
+        sender_name=as_text(sender.get("name")) or as_text(behalf.get("name")),
+        sender_email=as_text(sender.get("emailAddress")) or behalf_email(row),
         signers=_signers(row, activity_at),
         labels=[x for x in labels if isinstance(x, str) and x.strip()]
         if isinstance(labels, list)

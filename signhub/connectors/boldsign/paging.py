@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from signhub.core.errors import ConnectorError
+from signhub.core.parsing import as_int
 
 from .lists import Listing
-from .mapping import _int, activity_ts, row_cursor
+from .mapping import activity_ts, row_cursor
 
 PAGE_SIZE = 100  # documented maximum
 PAGE_WINDOW = 10_000  # records reachable with page numbers
@@ -78,8 +79,8 @@ def walk(
         data = get_json(listing.path, params)
         rows = _rows(data)
         details = _details(data)
-        total = _int(details.get("totalRecordsCount"))
-        size = _int(details.get("pageSize"))
+        total = as_int(details.get("totalRecordsCount"))
+        size = as_int(details.get("pageSize"))
         size = size if size and 0 < size <= PAGE_SIZE else PAGE_SIZE
         yield RawPage(rows, total, size)
         if not rows:

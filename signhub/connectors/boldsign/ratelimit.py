@@ -1,12 +1,16 @@
-"""Staying inside BoldSign's hourly request budget (providers.md §4.7).
+"""Staying inside BoldSign's hourly request budget.
 
 BoldSign allows 2,000 requests per hour per account live and 50 in sandbox, shared by every
-client of the account, and reports `X-RateLimit-Limit/Remaining/Reset` on responses. We pace
-requests with a token bucket: a burst of 25 % of the hourly limit (so syncs of up to ~500
-pages are not slowed at all), then 70 % of the limit per hour — together at most 95 % of the
-budget in any hour, leaving room for the account's other clients. We adopt a lower limit the server announces, wait for the reset when the
-server says nothing is left, and say in plain words how long a sync will take when the budget
-cannot cover it.
+client of the account, and reports `X-RateLimit-Limit/Remaining/Reset` on responses
+(https://developers.boldsign.com/api-overview/rate-limit/; docs/connector-boldsign.md).
+We pace requests with a token bucket: a burst of 25 % of the hourly limit (so syncs of up
+to ~500 pages are not slowed at all), then 70 % of the limit per hour — together at most
+95 % of the budget in any hour, leaving room for the account's other clients. We adopt a
+lower limit the server announces, wait for the reset when the server says nothing is left,
+and say in plain words how long a sync will take when the budget cannot cover it.
+
+The budget is the HttpClient's throttle (`acquire` before every request) and reads every
+answer (`observe`, the client's `on_response` hook).
 """
 
 from __future__ import annotations
@@ -18,9 +22,8 @@ from datetime import UTC, datetime
 
 import requests
 
-from signhub.core import http as core_http
 from signhub.core.errors import ConnectorError
-from signhub.core.http import Throttle, parse_retry_after, shared_throttle
+from signhub.core.http import Throttle, clock, parse_retry_after, shared_throttle
 
 logger = logging.getLogger("signhub.connectors.boldsign")
 
@@ -35,6 +38,22 @@ def _header_int(response: requests.Response, name: str) -> int | None:
         return int(float(value)) if value is not None else None
     except ValueError:
         return None
+
+
+def reset_seconds(response: requests.Response) -> float | None:
+    """`X-RateLimit-Reset` as seconds from now: a unix time, or (tolerated) a delta."""
+    value = _header_int(response, "X-RateLimit-Reset")
+    if value is None:
+        return None
+    if value > 1_000_000_000:
+        return max(0.0, value - time.time())
+    return float(max(0, value))
+
+
+def retry_after(response: requests.Response) -> float | None:
+    """How long a 429 asks us to wait: Retry-After, else until the reset."""
+    wait = parse_retry_after(response.headers.get("Retry-After"))
+    return wait if wait is not None else reset_seconds(response)
 
 
 def human_duration(seconds: float) -> str:
@@ -74,25 +93,18 @@ class RateBudget:
             return  # the retry waits as the 429 says; the next answer updates the budget
         # A response without the headers clears what we knew: never wait on stale numbers.
         self.remaining = _header_int(response, "X-RateLimit-Remaining")
-        reset = self.reset_seconds(response)
+        reset = reset_seconds(response)
         self.reset_at = time.time() + reset if reset is not None else None
 
-    @staticmethod
-    def reset_seconds(response: requests.Response) -> float | None:
-        """`X-RateLimit-Reset` as seconds from now: a unix time, or (tolerated) a delta."""
-        value = _header_int(response, "X-RateLimit-Reset")
-        if value is None:
-            return None
-        if value > 1_000_000_000:
-            return max(0.0, value - time.time())
-        return float(max(0, value))
-
-    def retry_after(self, response: requests.Response) -> float | None:
-        """How long a 429 asks us to wait: Retry-After, else until the reset."""
-        wait = parse_retry_after(response.headers.get("Retry-After"))
-        return wait if wait is not None else self.reset_seconds(response)
-
     # -- before each request ------------------------------------------------------------
+
+    def acquire(self) -> None:
+        """The HttpClient's throttle: wait out a spent budget, then pace the request."""
+        self.before_request()
+        self.throttle.acquire()
+
+    def pause(self, seconds: float) -> None:
+        self.throttle.pause(seconds)
 
     def before_request(self) -> None:
         """If the server said the budget is spent, wait for its reset (or explain)."""
@@ -110,7 +122,7 @@ class RateBudget:
             "BoldSign hourly API budget used up; waiting %s for it to renew",
             human_duration(wait),
         )
-        core_http.sleep(wait)
+        clock.sleep(wait)
         self.remaining = None
 
     def exhausted_message(self, wait: float) -> str:

@@ -1,7 +1,8 @@
 """BoldSign data centers: an account and its keys live in exactly one region.
 
 Calling another region's host answers 401, so the region decides both the API host and the
-OAuth token host (providers.md §4.1).
+OAuth token host (https://developers.boldsign.com/troubleshooting/possible-errors-and-solution/;
+docs/connector-boldsign.md).
 """
 
 from __future__ import annotations

@@ -7,9 +7,10 @@ Which mode an account uses follows from its credential keys:
   the old refresh token dies, so the pair is stored before it is used);
 - `access_token` alone → a developer token (60 minutes, no refresh: 401 = reconnect).
 
-Every token request goes through `Connector.rotate_credentials`, which holds the account row
-lock, stores the new tokens before use, and hands a worker that lost the race the tokens the
-winner stored instead of spending the (already used) refresh token a second time.
+Every token request goes through `signhub.core.credentials.rotate`: the row is claimed (not
+locked) while the token endpoint is called, the new tokens are stored before use, and a
+worker that lost the race gets the tokens the winner stored instead of spending the
+(already used) refresh token a second time.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from signhub.core import credentials
 from signhub.core.errors import ConnectorError
 
 if TYPE_CHECKING:
-    from signhub.core.connector import Connector
     from signhub.core.http import HttpClient
+    from signhub.core.models import ProviderAccount
 
 T = TypeVar("T")
 
@@ -35,14 +37,16 @@ RECONNECT = "an administrator must reconnect the account"
 
 
 class BoxAuth:
-    def __init__(self, connector: Connector, http: HttpClient, token_url: str) -> None:
-        self.connector = connector
+    """The account's Box token: sent as a Bearer header, renewed when it lapses or on 401."""
+
+    def __init__(self, account: ProviderAccount, http: HttpClient, token_url: str) -> None:
+        self.account = account
         self.http = http
         self.token_url = token_url
 
     @property
     def creds(self) -> dict[str, Any]:
-        return self.connector.credentials
+        return self.account.credentials
 
     @property
     def mode(self) -> str:
@@ -58,7 +62,7 @@ class BoxAuth:
         """Run `request(headers)`; on 401 renew the token once and retry, else reconnect."""
         self._ensure_fresh()
         try:
-            return self.connector.with_refresh(
+            return credentials.with_refresh(
                 lambda: request(self._headers()), self.refresh_after_401
             )
         except ConnectorError as exc:
@@ -83,7 +87,7 @@ class BoxAuth:
         renew_at = self.creds.get(RENEW_AT_KEY)
         lapsed = isinstance(renew_at, int | float) and time.time() >= renew_at
         if not self.creds.get("access_token") or lapsed:
-            self.connector.rotate_credentials(self._request_token)
+            credentials.rotate(self.account, self._request_token)
 
     def refresh_after_401(self) -> None:
         if self.mode == "developer":
@@ -94,7 +98,7 @@ class BoxAuth:
                 status=401,
                 needs_reconnect=True,
             )
-        self.connector.rotate_credentials(self._request_token)
+        credentials.rotate(self.account, self._request_token)
 
     # -- the token endpoint -----------------------------------------------------------------
 

@@ -1,30 +1,30 @@
 """Raw Box Sign calls: listing sign requests with marker paging, fetching one, file content.
 
 Every request goes through the core HttpClient (timeouts, bounded retries, Retry-After,
-throttle) with the token from BoxAuth. Box's own download redirects are followed by hand so
-the Box token never travels to the download host.
+throttle) with the token from BoxAuth. Box's download redirects are followed by
+`HttpClient.stream`, which checks every hop and never sends the Box token to the download
+host.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote
 
 import requests
 
-from signhub.core import http as core_http
 from signhub.core.errors import ConnectorError
-from signhub.core.http import HttpClient, ensure_allowed_url, parse_retry_after
+from signhub.core.http import HttpClient, UrlPolicy, clock, parse_retry_after
 
 from .auth import BoxAuth
 
 # The largest page /2.0/sign_requests accepts (box-openapi: limit <= 1000).
 PAGE_LIMIT = 1000
 
-# Hosts Box redirects file downloads to (dl.boxcloud.com and its siblings). A redirect to
-# any other host than these or the account's own API host is refused.
-DOWNLOAD_DOMAINS = ("boxcloud.com",)
+# Box redirects file downloads to dl.boxcloud.com and its siblings. A redirect to any other
+# host than these or the account's own API host is refused.
+DOWNLOAD_HOSTS = (".boxcloud.com",)
 MAX_REDIRECTS = 3
 
 # 202 + Retry-After while Box is still generating a signed PDF or signing log.
@@ -33,21 +33,14 @@ NOT_READY_DEFAULT_WAIT = 2.0
 NOT_READY_MAX_WAIT = 30.0
 
 
+def download_policy(base_url: str) -> UrlPolicy:
+    """The account's API host or a Box download host (*.boxcloud.com); https if it is."""
+    return UrlPolicy.for_base_url(base_url, *DOWNLOAD_HOSTS)
+
+
 def check_download_url(url: str, base_url: str) -> str:
-    """Allow the account's API host or a Box download host (*.boxcloud.com); https when
-    the account is https. Raises ConnectorError otherwise."""
-    host = (urlsplit(url).hostname or "").lower()
-    base_host = (urlsplit(base_url).hostname or "").lower()
-    allowed = host == base_host or any(
-        host == domain or host.endswith(f".{domain}") for domain in DOWNLOAD_DOMAINS
-    )
-    if not allowed:
-        raise ConnectorError(
-            f"Refused a Box download link to a foreign host ({host or '?'})", code="unsafe_url"
-        )
-    return ensure_allowed_url(
-        url, allowed_hosts={host}, require_https=base_url.lower().startswith("https://")
-    )
+    """`url` when a Box download may be fetched from it; ConnectorError otherwise."""
+    return download_policy(base_url).check(url)
 
 
 class BoxClient:
@@ -114,19 +107,24 @@ class BoxClient:
     def open_content(self, file_id: str) -> requests.Response:
         """A streaming response with the file's bytes (caller closes it).
 
-        Box answers 302 to a short-lived URL on dl.boxcloud.com (followed here without the
-        Authorization header), or 202 + Retry-After while the file is not ready yet
-        (waited for a bounded number of times).
+        Box answers 302 to a short-lived URL on dl.boxcloud.com (followed without the
+        Authorization header), or 202 + Retry-After while the file is not ready yet (waited
+        for a bounded number of times).
         """
         url = f"{self.base_url}/2.0/files/{quote(file_id, safe='')}/content"
+        policy = download_policy(self.base_url)
         for attempt in range(1, NOT_READY_ATTEMPTS + 1):
             response = self.auth.call(
-                lambda headers: self.http.request(
-                    "GET", url, headers=headers, stream=True, allow_redirects=False
+                lambda headers: self.http.stream(
+                    url,
+                    headers=headers,
+                    allowed_hosts=policy,
+                    max_redirects=MAX_REDIRECTS,
+                    resend_credentials=False,  # the redirect target is a signed link
                 )
             )
             if response.status_code != 202:
-                return self._follow(response)
+                return response
             wait = parse_retry_after(response.headers.get("Retry-After"))
             wait = min(NOT_READY_MAX_WAIT, wait if wait is not None else NOT_READY_DEFAULT_WAIT)
             response.close()
@@ -137,17 +135,5 @@ class BoxClient:
                     retryable=True,
                     retry_after=wait,
                 )
-            core_http.sleep(wait)
+            clock.sleep(wait)
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _follow(self, response: requests.Response) -> requests.Response:
-        for _ in range(MAX_REDIRECTS):
-            if not response.is_redirect:
-                return response
-            target = urljoin(response.url, response.headers["Location"])
-            response.close()
-            check_download_url(target, self.base_url)
-            # No Authorization header: the link itself is the (short-lived) credential.
-            response = self.http.request("GET", target, stream=True, allow_redirects=False)
-        response.close()
-        raise ConnectorError("Box redirected the download too many times", code="redirect_loop")

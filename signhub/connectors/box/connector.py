@@ -9,30 +9,24 @@ content hash, so a repeat sync costs little besides those calls.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from signhub.core.connector import Connector, FileStream, Page, SyncContext
+from signhub.core.connector import Connector, DocumentRecord, FileStream, Page, SyncContext
 from signhub.core.errors import NotFound
-from signhub.core.http import HttpClient, shared_throttle
+from signhub.core.http import HttpClient
 from signhub.core.registry import registry
 
-from . import options
+from . import errors, options
 from .auth import BoxAuth
 from .client import BoxClient
-from .errors import box_describe, box_error
 from .forms import BoxForm
 from .mapping import to_record
+from .statuses import STATUSES
 
 if TYPE_CHECKING:
     from signhub.core.models import SignedDocument
-
-# Box allows ~1000 requests per minute per user; stay a little under it (15/s ≈ 900/min).
-RATE_PER_SECOND = 15.0
-BURST = 15
-CHUNK = 64 * 1024
 
 
 @registry.register
@@ -41,19 +35,24 @@ class BoxConnector(Connector):
     label = "Box Sign"
     default_base_url = "https://api.box.com"
     credential_form = BoxForm
-    docs_url = "https://developer.box.com/reference/get-sign-requests/"
+    statuses = STATUSES
+    # Box allows ~1000 requests per minute per user (one user per account, so one bucket
+    # per account); stay a little under it: 15/s ≈ 900/min.
+    rate_per_second = 15.0
+    burst = 15
 
     def make_http(self) -> HttpClient:
-        # One bucket per account: Box counts its limit per user, one user per account.
-        throttle = shared_throttle(f"box:{self.account.pk}", RATE_PER_SECOND, BURST)
         return HttpClient(
-            name="Box", error_hook=box_error, describe=box_describe, throttle=throttle
+            name="Box",
+            error_hook=errors.error_hook,
+            describe=errors.describe,
+            throttle=self.throttle(),
         )
 
     @cached_property
     def client(self) -> BoxClient:
         token_url = options.token_url(self.account.options, self.base_url)
-        return BoxClient(self.http, self.base_url, BoxAuth(self, self.http, token_url))
+        return BoxClient(self.http, self.base_url, BoxAuth(self.account, self.http, token_url))
 
     @property
     def include_shared(self) -> bool:
@@ -75,7 +74,7 @@ class BoxConnector(Connector):
         ctx.state["listed"] = len(seen)
         ctx.listing_complete = True  # every sync is a full listing: removals can be swept
 
-    def refresh_document(self, external_id: str):
+    def refresh_document(self, external_id: str) -> DocumentRecord | None:
         """One sign request, fetched again (GET /2.0/sign_requests/{id})."""
         return to_record(self.client.get_sign_request(external_id))
 
@@ -85,29 +84,10 @@ class BoxConnector(Connector):
         if not file_id:
             raise NotFound("This Box sign request has no such file")
         response = self.client.open_content(str(file_id))
-        length = response.headers.get("Content-Length", "")
-
-        def chunks() -> Iterator[bytes]:
-            try:
-                yield from response.iter_content(CHUNK)
-            finally:
-                response.close()
-
-        content_type = response.headers.get("Content-Type") or "application/pdf"
-        return FileStream(
-            chunks=chunks(),
-            content_type=content_type.split(";")[0].strip() or "application/pdf",
-            filename=entry.get("name") or _filename(response.headers) or f"{file_id}.pdf",
-            size=int(length) if length.isdigit() else None,
-            close=response.close,
-        )
+        name = entry.get("name") or f"{file_id}.pdf"
+        return FileStream.from_response(response, name=name, default_type="application/pdf")
 
     def check_connection(self) -> str:
         self.client.probe()
         mode = {"ccg": "Client Credentials", "oauth": "OAuth 2.0", "developer": "developer token"}
         return f"Box Sign answered; {mode[self.client.auth.mode]} authentication works"
-
-
-def _filename(headers) -> str:
-    match = re.search(r'filename="?([^";]+)"?', headers.get("Content-Disposition", ""))
-    return match.group(1) if match else ""

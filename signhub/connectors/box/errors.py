@@ -1,8 +1,10 @@
-"""Reading Box's error bodies into ConnectorErrors with plain words.
+"""Reading Box's error bodies: the HttpClient hooks.
 
 API errors are `{type: "error", status, code, message, request_id, ...}`; the OAuth token
-endpoint answers `{error, error_description}`; 401 bodies may be empty. Messages carry the
-Box code and request id (useful to Box support), never a token or a URL.
+endpoint answers `{error, error_description}`; 401 bodies may be empty. `describe` gives
+the core's default messages Box's code, words and request id (useful to Box support);
+`error_hook` handles the one case the defaults cannot know: a 403 that only an
+administrator can fix.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 import requests
 
 from signhub.core.errors import ConnectorError
+from signhub.core.redact import redact
 
 # 403 codes that mean the app or user lacks a permission: only an administrator can fix them.
 _PERMISSION_CODES = {"insufficient_scope", "access_denied_insufficient_permissions"}
@@ -25,42 +28,29 @@ def _body(response: requests.Response) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def describe(body: dict[str, Any]) -> tuple[str, str]:
-    """(code, " — detail (request id …)") from either error shape; both may be empty."""
+def describe(response: requests.Response) -> tuple[str, str]:
+    """(code, ": words (Box request id …)") from either error shape; both may be empty."""
+    body = _body(response)
     code = str(body.get("code") or body.get("error") or "")
-    message = str(body.get("message") or body.get("error_description") or "")[:200]
-    request_id = body.get("request_id")
+    message = redact(body.get("message") or body.get("error_description") or "", limit=200)
+    request_id = redact(body.get("request_id") or "", limit=64)
     detail = f": {message}" if message else ""
     if request_id:
         detail += f" (Box request id {request_id})"
     return code, detail
 
 
-def box_describe(response: requests.Response) -> tuple[str, str]:
-    """HttpClient describe hook: Box's code and detail for the default error messages."""
-    return describe(_body(response))
-
-
-def box_error(response: requests.Response) -> ConnectorError | None:
-    """HttpClient error hook for Box's special cases; the rest use the core defaults."""
-    status = response.status_code
-    if status not in (401, 403):
+def error_hook(response: requests.Response) -> ConnectorError | None:
+    """A 403 for a missing permission needs a reconnect; the rest use the core defaults."""
+    if response.status_code != 403:
         return None
-    code, detail = describe(_body(response))
-    label = f"{status} {code}".strip()
-    if status == 401:
-        return ConnectorError(
-            f"Box rejected the access token ({label}){detail}",
-            code="unauthorized",
-            status=status,
-            refresh=True,
-        )
-    if code in _PERMISSION_CODES:
-        return ConnectorError(
-            f"Box refused access ({label}){detail} — the app or user lacks a permission "
-            "Box Sign needs; an administrator must reconnect the account",
-            code="forbidden",
-            status=status,
-            needs_reconnect=True,
-        )
-    return None
+    code, detail = describe(response)
+    if code not in _PERMISSION_CODES:
+        return None
+    return ConnectorError(
+        f"Box refused access (403 {code}){detail} — the app or user lacks a permission "
+        "Box Sign needs; an administrator must reconnect the account",
+        code="forbidden",
+        status=403,
+        needs_reconnect=True,
+    )

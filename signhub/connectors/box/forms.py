@@ -8,8 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from signhub.core.forms import ProviderForm, validate_base_url
-
-from .options import parse_bool
+from signhub.core.parsing import parse_bool
 
 SUBJECT_TYPES = ("enterprise", "user")
 

@@ -12,8 +12,9 @@ from typing import Any
 
 from signhub.core.connector import DocumentRecord, FileRecord, SignerRecord
 from signhub.core.dates import to_utc
+from signhub.core.parsing import as_dict, as_list, as_text
 
-from .statuses import normalize_status
+from .statuses import STATUSES
 
 logger = logging.getLogger("signhub.connectors.box")
 
@@ -22,18 +23,6 @@ _SECRET_LINK_KEYS = ("embed_url", "iframeable_embed_url", "prepare_url")
 
 # Roles that must act before a request is finished (`final_copy_reader` only receives a copy).
 _ACTING_ROLES = {"signer", "approver"}
-
-
-def _dict(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)
 
 
 def scrub(entry: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +38,7 @@ def scrub(entry: dict[str, Any]) -> dict[str, Any]:
 
 def signed_files(entry: dict[str, Any]) -> list[dict[str, Any]]:
     """`sign_files.files[]` entries that carry an id."""
-    files = _list(_dict(entry.get("sign_files")).get("files"))
+    files = as_list(as_dict(entry.get("sign_files")).get("files"))
     return [f for f in files if isinstance(f, dict) and f.get("id") not in (None, "")]
 
 
@@ -58,25 +47,25 @@ def title_of(entry: dict[str, Any]) -> str:
     name = entry.get("name")
     if isinstance(name, str) and name.strip():
         return name
-    for candidates in (signed_files(entry), _list(entry.get("source_files"))):
+    for candidates in (signed_files(entry), as_list(entry.get("source_files"))):
         for f in candidates:
             if isinstance(f, dict) and isinstance(f.get("name"), str) and f["name"].strip():
                 return f["name"]
-    return _text(entry.get("short_id")) or f"Box sign request {entry.get('id')}"
+    return as_text(entry.get("short_id")) or f"Box sign request {entry.get('id')}"
 
 
 def signer_record(raw: dict[str, Any]) -> SignerRecord:
-    decision = _dict(raw.get("signer_decision"))
+    decision = as_dict(raw.get("signer_decision"))
     # Box has no per-signer status field: the decision type when there is one, else
     # whether the signer opened the document.
     if decision.get("type"):
-        status = _text(decision["type"])
+        status = as_text(decision["type"])
     else:
         status = "viewed" if raw.get("has_viewed_document") else "pending"
     order = raw.get("order")
     return SignerRecord(
-        email=_text(raw.get("email")),
-        role=_text(raw.get("role")) or "signer",
+        email=as_text(raw.get("email")),
+        role=as_text(raw.get("role")) or "signer",
         status=status,
         order=order if isinstance(order, int) and not isinstance(order, bool) else None,
         decided_at=to_utc(decision.get("finalized_at")),
@@ -110,11 +99,11 @@ def file_records(entry: dict[str, Any]) -> list[FileRecord]:
         key = f"signed-{f['id']}"
         if key not in seen:
             seen.add(key)
-            name = _text(f.get("name")) or f"{f['id']}.pdf"
+            name = as_text(f.get("name")) or f"{f['id']}.pdf"
             files.append(FileRecord(key, name, "signed", {"file_id": str(f["id"])}))
-    log = _dict(entry.get("signing_log"))
+    log = as_dict(entry.get("signing_log"))
     if log.get("id") not in (None, ""):
-        name = _text(log.get("name")) or "Signing log.pdf"
+        name = as_text(log.get("name")) or "Signing log.pdf"
         files.append(FileRecord(f"audit-{log['id']}", name, "audit", {"file_id": str(log["id"])}))
     return files
 
@@ -125,7 +114,7 @@ def to_record(entry: dict[str, Any]) -> DocumentRecord | None:
         logger.warning("Skipped a Box sign request without an id")
         return None
     raw_status = entry.get("status")
-    signers = [signer_record(s) for s in _list(entry.get("signers")) if isinstance(s, dict)]
+    signers = [signer_record(s) for s in as_list(entry.get("signers")) if isinstance(s, dict)]
     signers.sort(key=lambda s: (s.order is None, s.order or 0))
     created = to_utc(entry.get("created_at"))
     done = completed_at(entry, signers)
@@ -133,9 +122,9 @@ def to_record(entry: dict[str, Any]) -> DocumentRecord | None:
     return DocumentRecord(
         external_id=str(entry["id"]),
         title=title_of(entry),
-        status=normalize_status(raw_status if isinstance(raw_status, str) else None),
-        provider_status=_text(raw_status),
-        sender_email=_text(entry.get("sender_email")),
+        status=STATUSES.normalize(raw_status),
+        provider_status=as_text(raw_status),
+        sender_email=as_text(entry.get("sender_email")),
         signers=signers,
         files=file_records(entry),
         created_at=created,

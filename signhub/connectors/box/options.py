@@ -4,26 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-TRUE_WORDS = {"true", "1", "yes", "on", "y"}
-FALSE_WORDS = {"false", "0", "no", "off", "n"}
+from signhub.core.parsing import parse_bool
 
 DEFAULT_TOKEN_PATH = "oauth2/token"
-
-
-def parse_bool(value: Any, default: bool) -> bool | None:
-    """True/False from a bool or a word; `default` when absent; None when unreadable."""
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return bool(value)
-    word = str(value).strip().lower()
-    if word in TRUE_WORDS:
-        return True
-    if word in FALSE_WORDS:
-        return False
-    return None
 
 
 def include_shared(options: dict[str, Any]) -> bool:

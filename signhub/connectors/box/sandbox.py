@@ -21,7 +21,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from .statuses import BOX_STATUSES
+from .statuses import STATUSES
 
 TOTAL = 300
 OWNED_BELOW = 260  # requests 0..259 are owned by the demo user
@@ -29,7 +29,7 @@ SHARED_FROM = 240  # requests 240..299 are shared with it (240..259 are both)
 SERVED_LIMIT = 100
 NAMESPACE = uuid.UUID("6f1c1d2e-6b0e-4b55-9a53-3b0f1f5e0b0c")
 START = datetime(2025, 1, 6, 8, 30, tzinfo=UTC)
-ENUM = [s for s in BOX_STATUSES if " " not in s and s != "downloaded"]
+ENUM = [s for s in STATUSES if " " not in s and s != "downloaded"]
 TITLES = [
     "Employment contract — {n}",
     "Arbeitsvertrag Müller {n}",

@@ -3,23 +3,28 @@
 Docs: https://www.jsign.com/jsign_help/API/content/api/authentication/login.htm and
 .../refresh_token.htm. Quirk: `expires_in` is an ABSOLUTE unix time, not a duration; we
 store it as sent and renew shortly before it passes. Every renewal goes through
-`Connector.rotate_credentials`, so the new pair is committed before it is used and a worker
-that lost the race adopts the winner's tokens instead of spending the refresh token again.
+`signhub.core.credentials.rotate`, so the new pair is committed before it is used and a
+worker that lost the race adopts the winner's tokens instead of spending the refresh token
+again. `JSignAuth.call` is the retry policy on a rejected token: refresh, then log in, then
+give up with "needs reconnect".
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from signhub.core import credentials
 from signhub.core.errors import ConnectorError
 
-from .errors import error_for, first_error
+from .errors import unwrap
 
 if TYPE_CHECKING:
-    from signhub.core.connector import Connector
     from signhub.core.http import HttpClient
+    from signhub.core.models import ProviderAccount
+
+T = TypeVar("T")
 
 LOGIN_PATH = "/api/v2.0/authorization/token"
 REFRESH_PATH = "/api/v2.0/authorization/refresh_token"
@@ -44,19 +49,6 @@ def reconnect(reason: str) -> ConnectorError:
         needs_reconnect=True,
         status=401,
     )
-
-
-def unwrap(payload: Any) -> Any:
-    """The `data` member of a JSign answer; a 200 that carries `errors` becomes an error."""
-    if isinstance(payload, dict):
-        code, message = first_error(payload)
-        if code and not payload.get("data"):
-            raise error_for(None, code, message) or ConnectorError(
-                f"JSign refused the request ({code})", code=code.lower()[:64]
-            )
-        if isinstance(payload.get("data"), dict | list):
-            return payload["data"]
-    return payload
 
 
 def parse_expiry(value: Any) -> int | None:
@@ -105,14 +97,36 @@ def is_expired(creds: dict[str, Any]) -> bool:
 class JSignAuth:
     """Hands out a usable access token; renews it by refresh, then login, then gives up."""
 
-    def __init__(self, connector: Connector, http: HttpClient) -> None:
-        self.connector = connector
+    def __init__(self, account: ProviderAccount, http: HttpClient, base_url: str) -> None:
+        self.account = account
         self.http = http
+        self.base_url = base_url.rstrip("/")
         self.last_method = ""  # "refresh" | "login" | "concurrent", for the retry policy
 
     @property
     def creds(self) -> dict[str, Any]:
-        return self.connector.credentials
+        return self.account.credentials
+
+    def call(self, send: Callable[[dict[str, str]], T]) -> T:
+        """Send with the token; on an auth error renew once (refresh, else login), then try
+        a fresh login once more, then give up with needs_reconnect — never an endless loop."""
+        reason = ""
+        for attempt in range(3):
+            headers = {**APP_HEADERS, "Authorization": f"Bearer {self.token()}"}
+            try:
+                return send(headers)
+            except ConnectorError as exc:
+                if not exc.refresh:
+                    raise
+                reason = exc.message
+            if attempt == 0 or (attempt == 1 and self.last_method == "concurrent"):
+                # A concurrent worker's tokens may be stale too: renew ourselves once.
+                self.renew()
+            elif attempt == 1 and has_login(self.creds) and self.last_method != "login":
+                self.renew(login_only=True)
+            else:
+                break
+        raise reconnect(f"JSign keeps rejecting renewed tokens ({reason})")
 
     def token(self) -> str:
         """A token believed valid: renewed first when missing or past its stored expiry."""
@@ -146,7 +160,7 @@ class JSignAuth:
                 "is saved to renew it"
             )
 
-        self.connector.rotate_credentials(rotate)
+        credentials.rotate(self.account, rotate)
         return self.last_method
 
     def _refresh(self, creds: dict[str, Any]) -> dict[str, Any]:
@@ -157,7 +171,7 @@ class JSignAuth:
             "refresh_token": creds["refresh_token"],
         }
         payload = self.http.request_json(
-            "POST", f"{self.connector.base_url}{REFRESH_PATH}", json=body, headers=APP_HEADERS
+            "POST", f"{self.base_url}{REFRESH_PATH}", json=body, headers=APP_HEADERS
         )
         return token_fields(payload)
 
@@ -165,7 +179,7 @@ class JSignAuth:
         try:
             payload = self.http.request_json(
                 "POST",
-                f"{self.connector.base_url}{LOGIN_PATH}",
+                f"{self.base_url}{LOGIN_PATH}",
                 json={"email": creds["email"], "password": creds["password"]},
                 headers=APP_HEADERS,
                 auth=(creds["api_key"], creds["api_secret"]),

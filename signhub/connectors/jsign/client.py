@@ -1,25 +1,24 @@
 """Raw JSign API calls (`{base}/api/v2.0/...`), each through the core HttpClient.
 
-Every call carries `app_auth_type: jsign-oauth2` and a Bearer token. A 401
-(TOKEN_EXPIRED / UNAUTHORIZED) renews the token — refresh first, login with key+secret next —
-and retries; when nothing helps the account is flagged "needs reconnect".
+Every call carries `app_auth_type: jsign-oauth2` and a Bearer token from JSignAuth, which
+renews a rejected token (TOKEN_EXPIRED / UNAUTHORIZED) and retries; when nothing helps the
+account is flagged "needs reconnect".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 import requests
 
-from signhub.core.errors import ConnectorError, NotFound
-from signhub.core.http import HttpClient
+from signhub.core.errors import NotFound
+from signhub.core.http import HttpClient, UrlPolicy
 
-from .auth import APP_HEADERS, JSignAuth, has_login, reconnect, unwrap
+from .auth import JSignAuth
+from .errors import unwrap
 
 API = "/api/v2.0"
-T = TypeVar("T")
 
 
 def _seg(value: Any) -> str:
@@ -27,9 +26,9 @@ def _seg(value: Any) -> str:
 
 
 class JSignClient:
-    def __init__(self, base_url: str, http: HttpClient, auth: JSignAuth) -> None:
-        self.base_url = base_url.rstrip("/")
+    def __init__(self, http: HttpClient, base_url: str, auth: JSignAuth) -> None:
         self.http = http
+        self.base_url = base_url.rstrip("/")
         self.auth = auth
 
     # -- endpoints ------------------------------------------------------------------------
@@ -79,33 +78,14 @@ class JSignClient:
 
     def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         url = f"{self.base_url}{path}"
-        return self._authed(
+        return self.auth.call(
             lambda headers: unwrap(self.http.request_json(method, url, headers=headers, **kwargs))
         )
 
     def _stream(self, path: str, **kwargs: Any) -> requests.Response:
+        """A file answer as a stream; a redirect is followed only on the API's own host."""
         url = f"{self.base_url}{path}"
-        return self._authed(
-            lambda headers: self.http.request("GET", url, headers=headers, stream=True, **kwargs)
+        policy = UrlPolicy.for_base_url(self.base_url)
+        return self.auth.call(
+            lambda headers: self.http.stream(url, allowed_hosts=policy, headers=headers, **kwargs)
         )
-
-    def _authed(self, send: Callable[[dict[str, str]], T]) -> T:
-        """Send; on an auth error renew once (refresh, else login), then try a fresh login
-        once more, then give up with needs_reconnect — never an endless loop."""
-        reason = ""
-        for attempt in range(3):
-            headers = {**APP_HEADERS, "Authorization": f"Bearer {self.auth.token()}"}
-            try:
-                return send(headers)
-            except ConnectorError as exc:
-                if not exc.refresh:
-                    raise
-                reason = exc.message
-            if attempt == 0 or (attempt == 1 and self.auth.last_method == "concurrent"):
-                # A concurrent worker's tokens may be stale too: renew ourselves once.
-                self.auth.renew()
-            elif attempt == 1 and has_login(self.auth.creds) and self.auth.last_method != "login":
-                self.auth.renew(login_only=True)
-            else:
-                break
-        raise reconnect(f"JSign keeps rejecting renewed tokens ({reason})")

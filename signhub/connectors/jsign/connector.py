@@ -14,27 +14,27 @@ from __future__ import annotations
 import logging
 import mimetypes
 from collections.abc import Iterator
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from signhub.core.connector import Connector, DocumentRecord, FileStream, Page, SyncContext
-from signhub.core.errors import ConnectorError
-from signhub.core.http import HttpClient, shared_throttle
-from signhub.core.models import SignedDocument
+from signhub.core.errors import NotFound
+from signhub.core.http import HttpClient
+from signhub.core.parsing import as_dict, as_int, as_list, split_list
 from signhub.core.registry import registry
 
+from . import errors
 from .auth import JSignAuth
 from .client import JSignClient
 from .download import Base64JsonDecoder
-from .errors import error_hook
-from .forms import DEFAULT_PAGE_SIZE, JSignForm, split_option
-from .mapping import build_record
+from .forms import DEFAULT_PAGE_SIZE, JSignForm
+from .mapping import to_record
+from .statuses import STATUSES
+
+if TYPE_CHECKING:
+    from signhub.core.models import SignedDocument
 
 logger = logging.getLogger("signhub.connectors.jsign")
-
-# JSign documents no rate limit; a modest client-side pace per account keeps us polite.
-RATE_PER_SECOND = 10.0
-BURST = 20
-CHUNK = 64 * 1024
 
 
 @registry.register
@@ -43,35 +43,39 @@ class JSignConnector(Connector):
     label = "JSign"
     default_base_url = "https://api.jsign.com"
     credential_form = JSignForm
-    docs_url = "https://www.jsign.com/jsign_help/API/content/api/endpoints.htm"
-
-    def __init__(self, account, *, http: HttpClient | None = None) -> None:
-        super().__init__(account, http=http)
-        self.auth = JSignAuth(self, self.http)
-        self.client = JSignClient(self.base_url, self.http, self.auth)
+    statuses = STATUSES
+    # JSign documents no rate limit; a modest client-side pace per account keeps us polite.
+    rate_per_second = 10.0
+    burst = 20
 
     def make_http(self) -> HttpClient:
-        key = f"jsign:{self.account.pk}"
         return HttpClient(
             name=self.label,
-            error_hook=error_hook,
-            throttle=shared_throttle(key, RATE_PER_SECOND, BURST),
+            error_hook=errors.error_hook,
+            describe=errors.describe,
+            throttle=self.throttle(),
         )
+
+    @cached_property
+    def client(self) -> JSignClient:
+        return JSignClient(self.http, self.base_url, self.auth)
+
+    @cached_property
+    def auth(self) -> JSignAuth:
+        return JSignAuth(self.account, self.http, self.base_url)
 
     # -- listing --------------------------------------------------------------------------
 
     def page_size(self) -> int:
-        try:
-            return max(1, int(self.option("page_size") or DEFAULT_PAGE_SIZE))
-        except (TypeError, ValueError):
-            return DEFAULT_PAGE_SIZE
+        size = as_int(self.option("page_size") or DEFAULT_PAGE_SIZE)
+        return DEFAULT_PAGE_SIZE if size is None else max(1, size)
 
     def list_filters(self) -> dict[str, Any]:
         """Optional account filters; empty arrays are never sent (CATEGORIES_EMPTY)."""
         filters: dict[str, Any] = {}
-        if statuses := split_option(self.option("statuses")):
+        if statuses := split_list(self.option("statuses")):
             filters["status"] = statuses
-        if categories := split_option(self.option("categories")):
+        if categories := split_list(self.option("categories")):
             filters["categories"] = categories
         return filters
 
@@ -81,19 +85,17 @@ class JSignConnector(Connector):
         page, size, filters = 1, self.page_size(), self.list_filters()
         while True:
             data = self.client.list_envelopes(page, size, filters)
-            info = data.get("list_info") or {}
-            if isinstance(info, list):  # the docs write `list_info[]`
-                info = info[0] if info and isinstance(info[0], dict) else {}
-            rows = [r for r in data.get("envelopes") or [] if isinstance(r, dict)]
+            info = list_info(data)
+            rows = [row for row in as_list(data.get("envelopes")) if isinstance(row, dict)]
             fresh = []
             for row in rows:
                 envelope_id = str(row.get("envelope_id") or "")
                 if envelope_id and envelope_id not in seen:
                     seen.add(envelope_id)
                     fresh.append(row)
-            num_pages = _int(info.get("num_pages", info.get("num_page")))
+            num_pages = as_int(info.get("num_pages", info.get("num_page")))
             if fresh:
-                yield Page(self.records(fresh), expected_total=_int(info.get("num_results")))
+                yield Page(self.records(fresh, ctx), expected_total=as_int(info.get("num_results")))
             if not rows or (num_pages is not None and page >= num_pages):
                 break
             if num_pages is None and not fresh:
@@ -102,13 +104,9 @@ class JSignConnector(Connector):
                 break
             page += 1
 
-    def records(self, rows: list[dict[str, Any]]) -> list[DocumentRecord]:
+    def records(self, rows: list[dict[str, Any]], ctx: SyncContext) -> list[DocumentRecord]:
         """Map rows; reuse the stored details of envelopes whose list row did not change."""
-        stored = dict(
-            SignedDocument.objects.filter(
-                account=self.account, external_id__in=[str(r["envelope_id"]) for r in rows]
-            ).values_list("external_id", "raw")
-        )
+        stored = ctx.stored_raw(str(r["envelope_id"]) for r in rows)
         records = []
         for row in rows:
             envelope_id = str(row["envelope_id"])
@@ -117,7 +115,7 @@ class JSignConnector(Connector):
                 details = previous["details"]
             else:
                 details = self.client.envelope_details(envelope_id)
-            records.append(build_record(row, details))
+            records.append(to_record(row, details))
         return records
 
     # -- files ----------------------------------------------------------------------------
@@ -125,18 +123,13 @@ class JSignConnector(Connector):
     def open_file(self, document: SignedDocument, file_key: str) -> FileStream:
         meta = document.file(file_key)
         if not meta:
-            raise ConnectorError("This document has no such file", code="not_found", status=404)
+            raise NotFound("This document has no such file")
         handle = meta.get("handle") or {}
         envelope_id = str(handle.get("envelope_id") or document.external_id)
         if handle.get("audit"):
             response = self.client.open_audit_log(envelope_id)
-            return FileStream(
-                response.iter_content(CHUNK),
-                "application/json",
-                meta.get("name") or "audit-log.json",
-                _int(response.headers.get("Content-Length")),
-                response.close,
-            )
+            name = meta.get("name") or "audit-log.json"
+            return FileStream.from_response(response, name=name, content_type="application/json")
         response = self.client.open_download(
             envelope_id, str(handle.get("document_id", "")), signed=bool(handle.get("signed"))
         )
@@ -144,14 +137,8 @@ class JSignConnector(Connector):
         fallback_name = meta.get("name") or f"{document.title or envelope_id}.pdf"
         if content_type in ("application/pdf", "application/octet-stream"):
             # Not the documented JSON wrapper but the file itself: pass it through.
-            return FileStream(
-                response.iter_content(CHUNK),
-                content_type,
-                fallback_name,
-                _int(response.headers.get("Content-Length")),
-                response.close,
-            )
-        decoder = Base64JsonDecoder(response.iter_content(CHUNK))
+            return FileStream.from_response(response, name=fallback_name, content_type=content_type)
+        decoder = Base64JsonDecoder(response.iter_content(64 * 1024))
         try:
             info = decoder.open()
         except BaseException:
@@ -160,20 +147,27 @@ class JSignConnector(Connector):
         filename = info.get("file_name") or info.get("document_name") or fallback_name
         guessed = mimetypes.guess_type(filename)[0]
         return FileStream(
-            _closing(iter(decoder), response.close),
-            guessed or "application/pdf",
-            filename,
-            None,  # unknown until decoded: the JSON carries no size
-            response.close,
+            chunks=_closing(iter(decoder), response.close),
+            content_type=guessed or "application/pdf",
+            filename=filename,
+            size=None,  # unknown until decoded: the JSON carries no size
+            close=response.close,
         )
 
     # -- health ---------------------------------------------------------------------------
 
     def check_connection(self) -> str:
         data = self.client.list_envelopes(1, 1, self.list_filters())
-        info = data.get("list_info") or {}
-        total = _int(info.get("num_results")) if isinstance(info, dict) else None
+        total = as_int(list_info(data).get("num_results"))
         return f"JSign answered: {total if total is not None else 'some'} envelope(s) visible"
+
+
+def list_info(data: dict[str, Any]) -> dict[str, Any]:
+    """`list_info` of a listing answer: an object (the sample), or an array (the table)."""
+    info = data.get("list_info")
+    if isinstance(info, list):
+        return as_dict(info[0]) if info else {}
+    return as_dict(info)
 
 
 def _closing(chunks: Iterator[bytes], close) -> Iterator[bytes]:
@@ -181,10 +175,3 @@ def _closing(chunks: Iterator[bytes], close) -> Iterator[bytes]:
         yield from chunks
     finally:
         close()
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

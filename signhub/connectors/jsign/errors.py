@@ -1,8 +1,10 @@
-"""Reading JSign's error body: `{"errors": [{"error_code", "developer_message"}]}`.
+"""Reading JSign's error body `{"errors": [{"error_code", "developer_message"}]}`: the
+HttpClient hooks, and `unwrap` for answers that report an error with status 200.
 
-Documented codes (providers.md §3.8): all 400 except TOKEN_EXPIRED / UNAUTHORIZED (401) and
-EMAIL_SENDING_FAILED / SYSTEM_ERROR (500). 429 and 5xx are left to the core's defaults, which
-retry with backoff and honour Retry-After.
+Documented codes (JSign's help pages on HTTP status and common error codes; see
+docs/connector-jsign.md): all 400 except TOKEN_EXPIRED / UNAUTHORIZED (401) and
+EMAIL_SENDING_FAILED / SYSTEM_ERROR (500). 429 and 5xx are left to the core's defaults,
+which retry with backoff and honour Retry-After; `describe` gives them JSign's code and words.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import requests
 
 from signhub.core.errors import ConnectorError, NotFound
+from signhub.core.redact import redact, safe_code
 
 AUTH_CODES = frozenset({"TOKEN_EXPIRED", "UNAUTHORIZED", "INVALID_TOKEN"})
 NOT_FOUND_CODES = frozenset(
@@ -32,8 +35,8 @@ def first_error(body: Any) -> tuple[str, str]:
         return "", ""
     first = errors[0]
     code = str(first.get("error_code") or first.get("code") or "")
-    message = str(first.get("developer_message") or first.get("message") or "")
-    return code, message[:200]
+    message = redact(first.get("developer_message") or first.get("message") or "", limit=200)
+    return safe_code(code, default="") if code else "", message
 
 
 def error_for(status: int | None, code: str, message: str) -> ConnectorError | None:
@@ -63,15 +66,40 @@ def error_for(status: int | None, code: str, message: str) -> ConnectorError | N
     return None
 
 
-def error_hook(response: requests.Response) -> ConnectorError | None:
-    """HttpClient hook: only error statuses are read, so streamed downloads stay unread."""
+def _error_body(response: requests.Response) -> tuple[str, str]:
+    """(code, words) of an error answer; only error statuses are read, so a streamed
+    download stays unread. Error bodies are small: reading one from a stream is fine."""
     if response.status_code < 400:
-        return None
-    body: Any = None
+        return "", ""
     try:
-        # Error bodies are small; reading one from a streamed response is fine.
         body = json.loads(response.content[:_MAX_ERROR_BODY] or b"null")
     except (ValueError, requests.RequestException):
         body = None
-    code, message = first_error(body)
+    return first_error(body)
+
+
+def error_hook(response: requests.Response) -> ConnectorError | None:
+    """JSign's codes decide (a 400 can mean "not found"); None = the core defaults."""
+    if response.status_code < 400:
+        return None
+    code, message = _error_body(response)
     return error_for(response.status_code, code, message)
+
+
+def describe(response: requests.Response) -> tuple[str, str]:
+    """JSign's code and words for the core's default errors (429, 5xx)."""
+    code, message = _error_body(response)
+    return code, f": {message}" if message else ""
+
+
+def unwrap(payload: Any) -> Any:
+    """The `data` member of a JSign answer; a 200 that carries `errors` becomes an error."""
+    if isinstance(payload, dict):
+        code, message = first_error(payload)
+        if code and not payload.get("data"):
+            raise error_for(None, code, message) or ConnectorError(
+                f"JSign refused the request ({code})", code=code.lower()[:64]
+            )
+        if isinstance(payload.get("data"), dict | list):
+            return payload["data"]
+    return payload

@@ -7,19 +7,14 @@ from typing import Any
 from django import forms
 
 from signhub.core.forms import ProviderForm
+from signhub.core.parsing import split_list
 
-from .statuses import STATUS_TABLE
+from .statuses import STATUSES
 
 # JSign documents no maximum page size; 100 is the largest size common in its samples and
 # UIs, keeps a page's JSON small, and the walk never relies on it (num_pages decides).
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
-
-
-def split_option(value: Any) -> list[str]:
-    """A comma-separated option (or a list) → clean items, no empties."""
-    items = value.split(",") if isinstance(value, str) else value or []
-    return [str(i).strip() for i in items if str(i).strip()]
 
 
 class JSignForm(ProviderForm):
@@ -62,16 +57,16 @@ class JSignForm(ProviderForm):
         return value
 
     def clean_statuses(self) -> str:
-        statuses = split_option(self.cleaned_data.get("statuses"))
-        unknown = [s for s in statuses if s not in STATUS_TABLE]
+        statuses = split_list(self.cleaned_data.get("statuses"))
+        unknown = [s for s in statuses if s not in STATUSES]
         if unknown:
             raise forms.ValidationError(
-                f"Unknown JSign status {unknown[0]!r}; use: {', '.join(STATUS_TABLE)}."
+                f"Unknown JSign status {unknown[0]!r}; use: {', '.join(STATUSES)}."
             )
         return ",".join(statuses)
 
     def clean_categories(self) -> str:
-        return ",".join(split_option(self.cleaned_data.get("categories")))
+        return ",".join(split_list(self.cleaned_data.get("categories")))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

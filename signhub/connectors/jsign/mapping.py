@@ -11,8 +11,9 @@ from typing import Any
 
 from signhub.core.connector import DocumentRecord, FileRecord, SignerRecord
 from signhub.core.dates import to_utc
+from signhub.core.parsing import as_dict, as_text, dicts
 
-from .statuses import SIGNED_STATUSES, normalize
+from .statuses import SIGNED_STATUSES, STATUSES
 
 AUDIT_KEY = "audit"
 # Per-signer fields the details docs do not spell out: the names we look for, in order.
@@ -34,10 +35,6 @@ _COMPLETED_KEYS = (
 )
 
 
-def text(value: Any) -> str:
-    return "" if value is None else str(value)
-
-
 def parse_date(value: Any) -> datetime | None:
     """JSign times are naive UTC with a variable fraction; request-style `mm/dd/yyyy` too."""
     parsed = to_utc(value)
@@ -56,44 +53,34 @@ def split_categories(value: Any) -> list[str]:
         return []
     labels = []
     for item in items:
-        label = text(item.get("name") if isinstance(item, dict) else item).strip()
+        label = as_text(item.get("name") if isinstance(item, dict) else item).strip()
         if label and label not in labels:
             labels.append(label)
     return labels
-
-
-def _as_list(value: Any) -> list[dict[str, Any]]:
-    if isinstance(value, dict):
-        return [value]
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, dict)]
-    return []
 
 
 def detail_parts(details: dict[str, Any] | None) -> tuple[dict, list[dict], list[dict]]:
     """(envelope, documents, signers) of a details answer, each safe to read."""
     if not isinstance(details, dict):
         return {}, [], []
-    envelope = details.get("envelope") if isinstance(details.get("envelope"), dict) else {}
+    envelope = as_dict(details.get("envelope"))
     recipients = details.get("recipients")
     signers = (
-        _as_list(recipients.get("signers"))
-        if isinstance(recipients, dict)
-        else _as_list(recipients)
+        dicts(recipients.get("signers")) if isinstance(recipients, dict) else dicts(recipients)
     )
-    return envelope, _as_list(details.get("documents")), signers
+    return envelope, dicts(details.get("documents")), signers
 
 
 def signer_record(raw: dict[str, Any], position: int) -> SignerRecord:
-    name = " ".join(p for p in (text(raw.get("first_name")), text(raw.get("last_name"))) if p)
-    status = next((text(raw[k]) for k in _SIGNER_STATUS_KEYS if raw.get(k)), "")
+    name = " ".join(p for p in (as_text(raw.get("first_name")), as_text(raw.get("last_name"))) if p)
+    status = next((as_text(raw[k]) for k in _SIGNER_STATUS_KEYS if raw.get(k)), "")
     if not status and isinstance(raw.get("is_signed"), bool):
         status = "signed" if raw["is_signed"] else "pending"
     decided = next((parse_date(raw[k]) for k in _SIGNER_TIME_KEYS if raw.get(k)), None)
     order = raw.get("signing_order")
     return SignerRecord(
-        email=text(raw.get("email")).strip(),
-        name=name.strip() or text(raw.get("name")).strip(),
+        email=as_text(raw.get("email")).strip(),
+        name=name.strip() or as_text(raw.get("name")).strip(),
         role="signer",
         status=status,
         order=int(order) if isinstance(order, int | str) and str(order).isdigit() else position,
@@ -110,12 +97,12 @@ def file_records(
         doc_id = doc.get("documents_id") or doc.get("document_id") or doc.get("id")
         if doc_id in (None, ""):
             continue
-        chain = doc.get("blockchain") if isinstance(doc.get("blockchain"), dict) else {}
+        chain = as_dict(doc.get("blockchain"))
         signed = envelope_signed or chain.get("is_sign_process_completed") is True
         files.append(
             FileRecord(
                 key=f"doc-{doc_id}",
-                name=text(doc.get("name")) or f"{title or envelope_id}.pdf",
+                name=as_text(doc.get("name")) or f"{title or envelope_id}.pdf",
                 kind="signed" if signed else "original",
                 handle={"envelope_id": envelope_id, "document_id": str(doc_id), "signed": signed},
             )
@@ -132,11 +119,12 @@ def file_records(
     return files
 
 
-def build_record(row: dict[str, Any], details: dict[str, Any] | None) -> DocumentRecord:
+def to_record(row: dict[str, Any], details: dict[str, Any] | None) -> DocumentRecord:
+    """One envelope from its list row and (when fetched) its details answer."""
     envelope, documents, raw_signers = detail_parts(details)
-    envelope_id = text(row.get("envelope_id") or envelope.get("id"))
+    envelope_id = as_text(row.get("envelope_id") or envelope.get("id"))
     title = row.get("name") if row.get("name") is not None else envelope.get("name")
-    raw_status = text(row.get("status") or envelope.get("envelope_status"))
+    raw_status = as_text(row.get("status") or envelope.get("envelope_status"))
     signers = [signer_record(s, i) for i, s in enumerate(raw_signers, start=1)]
     signers.sort(key=lambda s: s.order or 0)
     decided = [s.decided_at for s in signers if s.decided_at]
@@ -149,20 +137,20 @@ def build_record(row: dict[str, Any], details: dict[str, Any] | None) -> Documen
     cancelled_at = parse_date(envelope.get("document_cancel_date_utc"))
     activity = [d for d in (completed_at, cancelled_at, *decided) if d]
 
-    creator_email = text(envelope.get("created_by"))
+    creator_email = as_text(envelope.get("created_by"))
     labels = split_categories(row.get("categories"))
     if not labels:
         labels = split_categories(envelope.get("categories"))
     return DocumentRecord(
         external_id=envelope_id,
-        title=text(title),  # exactly as sent: escaping is the template's job
-        status=normalize(raw_status or None),
+        title=as_text(title),  # exactly as sent: escaping is the template's job
+        status=STATUSES.normalize(raw_status or None),
         provider_status=raw_status,
-        sender_name=text(row.get("created_by")).strip(),
+        sender_name=as_text(row.get("created_by")).strip(),
         sender_email=creator_email.strip() if "@" in creator_email else "",
         signers=signers,
         labels=labels,
-        files=file_records(envelope_id, text(title), documents, raw_status in SIGNED_STATUSES),
+        files=file_records(envelope_id, as_text(title), documents, raw_status in SIGNED_STATUSES),
         created_at=parse_date(
             row.get("creation_time_utc")
             or row.get("creations_time_utc")

@@ -96,8 +96,8 @@ def portal(rsps):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_throttles(monkeypatch):
+def _fresh_throttles():
     """Each test starts with a full client-side bucket (throttles are process-wide)."""
-    from signhub.core import http
+    from signhub.core.http import throttle
 
-    monkeypatch.setattr(http, "_throttles", {})
+    throttle.reset()

@@ -5,7 +5,7 @@ import logging
 from datetime import UTC, datetime
 
 from signhub.connectors.bitrix24.mapping import DocumentMerger, sanitize
-from signhub.connectors.bitrix24.statuses import normalize
+from signhub.connectors.bitrix24.statuses import STATUSES
 from signhub.core.models import SignedDocument
 from signhub.core.status import DocumentStatus
 from signhub.core.sync import sync_account
@@ -92,10 +92,10 @@ def test_a_personal_only_row_has_the_connected_user_as_signer():
 
 def test_unknown_raw_statuses_go_to_unknown_and_are_logged(caplog):
     with caplog.at_level(logging.WARNING, logger="signhub.status"):
-        assert normalize("archived") == DocumentStatus.UNKNOWN
+        assert STATUSES.normalize("archived") == DocumentStatus.UNKNOWN
     assert "archived" in caplog.text
 
 
 def test_both_documented_statuses_are_mapped():
-    assert normalize("signed") == DocumentStatus.COMPLETED
-    assert normalize("awaiting_signature") == DocumentStatus.IN_PROGRESS
+    assert STATUSES.normalize("signed") == DocumentStatus.COMPLETED
+    assert STATUSES.normalize("awaiting_signature") == DocumentStatus.IN_PROGRESS

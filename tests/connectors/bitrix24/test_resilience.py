@@ -123,9 +123,9 @@ def test_access_denied_to_the_safe_is_a_plain_error(account, rsps):
 
 
 def test_the_client_throttle_spaces_requests_after_the_burst(account, rsps, no_sleep, monkeypatch):
-    from signhub.core import http
+    from signhub.core.http import clock
 
-    monkeypatch.setattr(http, "monotonic", lambda: 1000.0)  # a frozen clock: exact waits
+    monkeypatch.setattr(clock, "monotonic", lambda: 1000.0)  # a frozen clock: exact waits
     for i in range(45):
         rsps.post(SAFE_URL, json=page(1000 - i))
     rsps.post(SAFE_URL, json=EMPTY)

@@ -52,8 +52,8 @@ def test_a_second_worker_reuses_the_first_workers_refresh(account, rsps):
     first = ProviderAccount.objects.get(pk=account.pk).connector()
     second = ProviderAccount.objects.get(pk=account.pk).connector()  # loaded the old tokens
 
-    first.refresh_now()
-    second.refresh_now()
+    first.auth.refresh()
+    second.auth.refresh()
 
     assert len(rsps.calls) == 1  # the single-use refresh token was sent once
     assert second.credentials["access_token"] == "NEWACCESSTOKEN0002"

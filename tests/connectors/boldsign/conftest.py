@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from signhub.core import http
+from signhub.core.http import throttle
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "https://api.boldsign.com"
@@ -45,9 +45,9 @@ def page_body(rows: list[dict], total: int | None, page: int = 1, size: int = 10
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
     """Throttle buckets are per process and keyed by account id: start each test full."""
-    http._throttles.clear()
+    throttle.reset()
     yield
-    http._throttles.clear()
+    throttle.reset()
 
 
 @pytest.fixture

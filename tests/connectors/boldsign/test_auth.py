@@ -142,7 +142,7 @@ def test_two_workers_refreshing_at_once_fetch_one_token(oauth_account):
 
             try:
                 connector = ProviderAccount.objects.get(pk=account.pk).connector()
-                out.append(connector.api.auth_headers()["Authorization"])
+                out.append(connector.client.auth.headers()["Authorization"])
             finally:
                 connections.close_all()
 

@@ -8,7 +8,7 @@ import requests
 import responses
 
 from signhub.connectors.boldsign.ratelimit import RateBudget
-from signhub.core import http
+from signhub.core.http import clock as http_clock
 from signhub.core.sync import sync_account
 
 from .conftest import LIST_URL, fixture, page_body, row
@@ -114,8 +114,8 @@ def test_a_budget_spent_for_long_stops_the_sync_and_says_how_long(api_key_accoun
 
 def test_the_throttle_keeps_a_big_sync_under_the_hourly_limit(monkeypatch):
     clock = [0.0]
-    monkeypatch.setattr(http, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(http, "sleep", lambda s: clock.__setitem__(0, clock[0] + s))
+    monkeypatch.setattr(http_clock, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(http_clock, "sleep", lambda s: clock.__setitem__(0, clock[0] + s))
     budget = RateBudget("boldsign:test", 2000, max_wait=300)
     sent_at = []
     for _ in range(2000):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from signhub.core import http
+from signhub.core.http import throttle
 
 from .helpers import BASE, OAUTH
 
@@ -10,9 +10,9 @@ from .helpers import BASE, OAUTH
 @pytest.fixture(autouse=True)
 def _fresh_throttles():
     """Throttle buckets are keyed by account id, which the test database reuses."""
-    http._throttles.clear()
+    throttle.reset()
     yield
-    http._throttles.clear()
+    throttle.reset()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from signhub.connectors.box.mapping import to_record
-from signhub.connectors.box.statuses import BOX_STATUSES, normalize_status
+from signhub.connectors.box.statuses import STATUSES
 from signhub.core.status import DocumentStatus as S
 
 from .helpers import load
@@ -39,12 +39,12 @@ def test_every_enum_status_is_mapped(raw, expected):
 
 
 def test_the_table_covers_the_whole_enum():
-    assert set(EXPECTED) <= set(BOX_STATUSES)
+    assert set(EXPECTED) <= set(STATUSES)
 
 
 def test_an_unknown_status_is_indexed_as_unknown_and_logged(caplog):
     with caplog.at_level(logging.WARNING, logger="signhub.status"):
-        assert normalize_status("on_hold") == S.UNKNOWN
+        assert STATUSES.normalize("on_hold") == S.UNKNOWN
     assert "on_hold" in caplog.text
     assert to_record({"id": "1", "status": None}).status == S.UNKNOWN
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from signhub.connectors.box import sandbox
-from signhub.connectors.box.statuses import BOX_STATUSES
+from signhub.connectors.box.statuses import STATUSES
 from signhub.core.accounts import AccountInput, create_account
 from signhub.core.connector import SyncContext
 from signhub.core.models import SignedDocument, SyncRun
@@ -30,7 +30,7 @@ def test_a_demo_account_syncs_every_status_from_the_sandbox(db, live_server):
     assert run.pages == 4  # 260 owned at the sandbox's 100 per page, then 60 shared
     assert SignedDocument.objects.count() == sandbox.TOTAL  # the 20 overlapping ones once
     raw = Counter(SignedDocument.objects.values_list("provider_status", flat=True))
-    assert set(raw) == {s for s in BOX_STATUSES if s in sandbox.ENUM}
+    assert set(raw) == {s for s in STATUSES if s in sandbox.ENUM}
     assert len(raw) == 13
     assert not SignedDocument.objects.filter(status="unknown").exists()
     account.refresh_from_db()

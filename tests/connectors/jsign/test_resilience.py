@@ -7,7 +7,7 @@ import logging
 import pytest
 import requests
 
-from signhub.connectors.jsign.statuses import STATUS_TABLE, normalize
+from signhub.connectors.jsign.statuses import STATUSES
 from signhub.core.models import SyncRun
 from signhub.core.status import DocumentStatus
 from signhub.core.sync import sync_account
@@ -75,11 +75,11 @@ def test_what_was_stored_stays_when_a_later_page_fails(account, rsps, settings):
     ],
 )
 def test_each_documented_status_is_mapped(raw, expected):
-    assert normalize(raw) == expected
+    assert STATUSES.normalize(raw) == expected
 
 
 def test_an_unknown_status_is_indexed_as_unknown_and_logged(caplog):
     with caplog.at_level(logging.WARNING, logger="signhub.status"):
-        assert normalize("Voided") == DocumentStatus.UNKNOWN
+        assert STATUSES.normalize("Voided") == DocumentStatus.UNKNOWN
     assert "Voided" in caplog.text
-    assert len(STATUS_TABLE) == 7
+    assert len(STATUSES) == 7

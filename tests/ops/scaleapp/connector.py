@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from signhub.core import credentials
 from signhub.core.connector import Connector, DocumentRecord, Page
 from signhub.core.forms import ProviderForm
 from signhub.core.registry import registry
@@ -32,12 +33,12 @@ class ScaleTestConnector(Connector):
                 "POST", f"{self.base_url}/token", json={"refresh_token": current["refresh_token"]}
             )
 
-        self.rotate_credentials(call)
+        credentials.rotate(self.account, call)
 
     def iter_pages(self, ctx) -> Iterator[Page]:
         page = 1
         while page:
-            data = self.with_refresh(lambda p=page: self._page(p), self._refresh)
+            data = credentials.with_refresh(lambda p=page: self._page(p), self._refresh)
             records = [
                 DocumentRecord(
                     external_id=str(item["id"]),

@@ -1,179 +1,52 @@
-"""The one HTTP choke point every connector uses.
+"""The one HTTP choke point every connector uses: retries, error words, redirects by hand.
 
 Always a timeout and a User-Agent; bounded retries with exponential backoff and jitter for
-429, 5xx, timeouts, connection resets and malformed JSON; Retry-After honoured; a client-side
-throttle; `requests` exceptions turned into ConnectorError with plain words. The retry loop
-lives here (not in urllib3) so tests can count attempts. Nothing here puts a URL's query
-string or a header in a message: tokens often travel there.
+429, 5xx, timeouts, connection resets and malformed JSON; Retry-After honoured; a
+client-side throttle; `requests` exceptions turned into ConnectorError with plain words.
+The retry loop lives here (not in urllib3) so tests can count attempts. Nothing here puts a
+URL's query string or a header in a message: tokens often travel there.
 """
 
 from __future__ import annotations
 
-import email.utils
 import random
-import threading
-import time
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import urlsplit
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+from urllib.parse import urljoin
 
 import requests
 from django.conf import settings
 
-from .errors import ConnectorError, NotFound
+from signhub.core.errors import ConnectorError, NotFound
+from signhub.core.redact import redact
+
+from . import clock
+from .headers import parse_retry_after
+from .urlpolicy import UrlPolicy, host_of
 
 USER_AGENT = "signhub/0.1 (+https://github.com/signhub)"
 
-# Indirection so tests can replace waiting with a no-op (and record the waits).
-sleep: Callable[[float], None] = time.sleep
-monotonic: Callable[[], float] = time.monotonic
-wallclock: Callable[[], float] = time.time
-
-
-def _sleep(seconds: float) -> None:
-    if seconds > 0:
-        sleep(seconds)
-
-
-class Throttle:
-    """A token bucket: at most `rate` requests per second on average, bursts up to `burst`."""
-
-    def __init__(self, rate: float, burst: int = 1) -> None:
-        self.rate = rate
-        self.burst = max(1, burst)
-        self._tokens = float(self.burst)
-        self._updated = monotonic()
-        self._lock = threading.Lock()
-
-    def acquire(self) -> None:
-        with self._lock:
-            now = monotonic()
-            self._tokens = min(self.burst, self._tokens + (now - self._updated) * self.rate)
-            self._updated = now
-            if self._tokens >= 1:
-                self._tokens -= 1
-                return
-            wait = (1 - self._tokens) / self.rate
-            self._tokens = 0.0
-            self._updated = now + wait
-        _sleep(wait)
-
-    def pause(self, seconds: float) -> None:
-        """The provider told us to slow down: empty the bucket for `seconds`."""
-        with self._lock:
-            self._tokens = min(self._tokens, 0.0) - seconds * self.rate
-
-
-class SharedWindow:
-    """Caps requests per fixed window across processes, through the Django cache.
-
-    With Redis as CACHE_URL every web process and worker shares the count; with the local
-    memory cache it is per process (the in-process token bucket already covers that case).
-    """
-
-    def __init__(self, key: str, limit: int, window: float) -> None:
-        self.key = f"signhub:throttle:{key}"
-        self.limit = limit
-        self.window = window
-
-    def acquire(self) -> None:
-        from django.core.cache import cache
-
-        for _ in range(1000):  # bounded: at most ~1000 windows of waiting
-            now = wallclock()
-            slot = int(now // self.window)
-            key = f"{self.key}:{slot}"
-            cache.add(key, 0, timeout=int(self.window) + 5)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # evicted between add and incr
-                continue
-            if count <= self.limit:
-                return
-            _sleep((slot + 1) * self.window - now)
-
-
-class Throttled:
-    """The local token bucket plus, when configured, the cross-process window."""
-
-    def __init__(self, bucket: Throttle, window: SharedWindow | None) -> None:
-        self.bucket = bucket
-        self.window = window
-        self.rate, self.burst = bucket.rate, bucket.burst
-
-    def acquire(self) -> None:
-        self.bucket.acquire()
-        if self.window is not None:
-            self.window.acquire()
-
-    def pause(self, seconds: float) -> None:
-        self.bucket.pause(seconds)
-
-
-def _cache_is_shared() -> bool:
-    """Whether the cross-process window applies: SIGNHUB_SHARED_THROTTLE (true/false), or by
-    default whenever the cache is shared between processes (Redis, Memcached, database)."""
-    forced = getattr(settings, "SIGNHUB_SHARED_THROTTLE", None)
-    if forced is not None:
-        return bool(forced)
-    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
-    return "locmem" not in backend and "dummy" not in backend
-
-
-_throttles: dict[str, Throttle] = {}
-_throttles_lock = threading.Lock()
-
-
-def shared_throttle(key: str, rate: float, burst: int = 1):
-    """One bucket per key (e.g. per portal or per account), shared by all threads; with a
-    shared cache (Redis) also capped across processes and machines per window of
-    max(1 s, burst / rate): no more than the provider's burst in any such window."""
-    with _throttles_lock:
-        bucket = _throttles.get(key)
-        if bucket is None or bucket.rate != rate or bucket.burst != burst:
-            bucket = _throttles[key] = Throttle(rate, burst)
-    window = None
-    if _cache_is_shared():
-        span = max(1.0, burst / rate)
-        window = SharedWindow(key, limit=max(1, int(rate * span)), window=span)
-    return Throttled(bucket, window)
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Retry-After as seconds: either a number or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def host_of(url: str) -> str:
-    return urlsplit(url).hostname or "?"
-
+# Headers that carry a credential: never sent on to another host by a redirect.
+CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key"})
 
 ErrorHook = Callable[[requests.Response], ConnectorError | None]
+ResponseHook = Callable[[requests.Response], None]
 # (provider error code, " — detail" text) read from an error body; both may be empty.
 DescribeHook = Callable[[requests.Response], tuple[str, str]]
 
 
+class RateLimiter(Protocol):
+    def acquire(self) -> None: ...
+
+
 class HttpClient:
-    """A requests.Session with our retry, throttle and error policy.
+    """A requests.Session with our retry, throttle, error and redirect policy.
 
     `error_hook(response)` lets a connector handle its provider's special cases: return a
     ConnectorError to use it, or None to fall back to the status-code defaults.
     `describe(response)` gives those defaults the provider's own error code and detail, so a
-    connector need not restate them just to word its messages.
+    connector need not restate them just to word its messages. `on_response(response)` sees
+    every answer first (e.g. to read rate-limit headers).
     """
 
     def __init__(
@@ -182,7 +55,8 @@ class HttpClient:
         name: str,
         error_hook: ErrorHook | None = None,
         describe: DescribeHook | None = None,
-        throttle: Throttle | None = None,
+        on_response: ResponseHook | None = None,
+        throttle: RateLimiter | None = None,
         timeout: float | None = None,
         max_attempts: int | None = None,
         backoff_base: float = 1.0,
@@ -192,6 +66,7 @@ class HttpClient:
         self.name = name
         self.error_hook = error_hook
         self.describe = describe
+        self.on_response = on_response
         self.throttle = throttle
         self.timeout = timeout or settings.SIGNHUB_HTTP_TIMEOUT
         self.max_attempts = max_attempts or settings.SIGNHUB_HTTP_MAX_ATTEMPTS
@@ -208,14 +83,47 @@ class HttpClient:
     # -- public API -----------------------------------------------------------------
 
     def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        """Send with retries; return the (successful) response. Raises ConnectorError."""
-        response, _ = self._send(method, url, want_json=False, **kwargs)
+        """Send with retries; return the (successful) response. Raises ConnectorError.
+
+        With `follow=<UrlPolicy>`, redirects are followed here rather than by requests
+        (also `max_redirects`, `on_redirect`, `resend_credentials`: see `_follow`).
+        """
+        response, _ = self._dispatch(method, url, want_json=False, **kwargs)
         return response
 
     def request_json(self, method: str, url: str, **kwargs: Any) -> Any:
         """Like request(), and the body must be JSON: a malformed body is retried."""
-        _, data = self._send(method, url, want_json=True, **kwargs)
+        _, data = self._dispatch(method, url, want_json=True, **kwargs)
         return data
+
+    def stream(
+        self,
+        url: str,
+        *,
+        allowed_hosts: UrlPolicy | Iterable[str],
+        max_redirects: int = 3,
+        resend_credentials: bool = True,
+        **kwargs: Any,
+    ) -> requests.Response:
+        """GET a file as a stream (caller closes it), following redirects by hand.
+
+        Every hop, the first URL included, is checked against `allowed_hosts` (a UrlPolicy,
+        or host names: then https is required when `url` is https) before it is requested.
+        Credential headers never go to another host; with `resend_credentials=False` not
+        even to the same one (for providers whose redirect target is a signed link).
+        """
+        policy = allowed_hosts
+        if not isinstance(policy, UrlPolicy):
+            policy = UrlPolicy.of(policy, require_https=url.lower().startswith("https:"))
+        return self.request(
+            "GET",
+            url,
+            follow=policy,
+            max_redirects=max_redirects,
+            resend_credentials=resend_credentials,
+            stream=True,
+            **kwargs,
+        )
 
     # -- policy -----------------------------------------------------------------------
 
@@ -234,6 +142,7 @@ class HttpClient:
             return None
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         code, detail = self.describe(response) if self.describe is not None else ("", "")
+        detail = redact(detail)  # the provider's words: no URL, query string or token
         label = f"{status} {code}".strip()
         if status == 401:
             return ConnectorError(
@@ -272,9 +181,67 @@ class HttpClient:
             status=status,
         )
 
+    # -- redirects ----------------------------------------------------------------------
+
+    def _dispatch(
+        self, method: str, url: str, *, want_json: bool, follow: UrlPolicy | None = None, **kwargs
+    ) -> tuple[requests.Response, Any]:
+        if follow is None:
+            return self._send(method, url, want_json=want_json, **kwargs)
+        return self._follow(method, url, follow, want_json=want_json, **kwargs)
+
+    def _follow(
+        self,
+        method: str,
+        url: str,
+        policy: UrlPolicy,
+        *,
+        want_json: bool,
+        max_redirects: int = 3,
+        on_redirect: Callable[[str], None] | None = None,
+        resend_credentials: bool = True,
+        **kwargs: Any,
+    ) -> tuple[requests.Response, Any]:
+        """Send, and follow up to `max_redirects` redirects by hand.
+
+        Each target is checked with `policy` before it is requested; a hop to another host
+        (or any hop, without `resend_credentials`) loses the credential headers; the method
+        and body are sent again (a 303 turns into a GET), so a provider that moved an API
+        keeps receiving the same call.
+        """
+        kwargs["allow_redirects"] = False
+        headers = dict(kwargs.pop("headers", None) or {})
+        target = policy.check(url)
+        for hop in range(max_redirects + 1):
+            response, data = self._send(
+                method, target, want_json=want_json, redirect_ok=True, headers=headers, **kwargs
+            )
+            if not response.is_redirect:
+                return response, data
+            location = urljoin(target, response.headers.get("Location", ""))
+            response.close()
+            if hop == max_redirects:
+                break
+            policy.check(location)
+            if not resend_credentials or host_of(location).lower() != host_of(target).lower():
+                headers = {k: v for k, v in headers.items() if k.lower() not in CREDENTIAL_HEADERS}
+            if response.status_code == 303:
+                method = "GET"
+                kwargs.pop("json", None)
+                kwargs.pop("data", None)
+            kwargs.pop("params", None)  # the Location carries its own query
+            target = location
+            if on_redirect is not None:
+                on_redirect(target)
+        raise ConnectorError(
+            f"{self.name} redirected the request too many times", code="redirect_loop"
+        )
+
     # -- the loop -----------------------------------------------------------------------
 
-    def _send(self, method: str, url: str, *, want_json: bool, **kwargs: Any):
+    def _send(
+        self, method: str, url: str, *, want_json: bool, redirect_ok: bool = False, **kwargs: Any
+    ) -> tuple[requests.Response, Any]:
         kwargs.setdefault("timeout", self.timeout)
         host = host_of(url)
         for attempt in range(1, self.max_attempts + 1):
@@ -306,6 +273,10 @@ class HttpClient:
                     code="request_error",
                 ) from None
             else:
+                if self.on_response is not None:
+                    self.on_response(response)
+                if redirect_ok and response.is_redirect:
+                    return response, None  # the caller checks the target and follows it
                 error = self.classify(response)
                 if error is None and want_json:
                     try:
@@ -334,29 +305,5 @@ class HttpClient:
                     retryable=True,
                     retry_after=delay,
                 )
-            _sleep(delay)
+            clock.pause(delay)
         raise AssertionError("unreachable")  # pragma: no cover
-
-
-def ensure_allowed_url(url: str, *, allowed_hosts: set[str], require_https: bool) -> str:
-    """Refuse to fetch a URL unless its host is one the account owns (anti-SSRF).
-
-    Used before following provider-supplied URLs (download links, redirects): only http(s),
-    only the listed hosts (exact match, case-insensitive), and https when the account's
-    base URL is https.
-    """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise ConnectorError(
-            "Refused a download link with an unsupported scheme", code="unsafe_url"
-        )
-    if require_https and parts.scheme != "https":
-        raise ConnectorError(
-            "Refused a plain-http download link for an https account", code="unsafe_url"
-        )
-    host = (parts.hostname or "").lower()
-    if host not in {h.lower() for h in allowed_hosts}:
-        raise ConnectorError(
-            f"Refused a download link to a foreign host ({host or '?'})", code="unsafe_url"
-        )
-    return url
