@@ -134,7 +134,7 @@ class FakeOAuthForm(ProviderForm):
         return data
 
     @classmethod
-    def awaits_connect(cls, credentials) -> bool:
+    def awaits_connect(cls, credentials, options) -> bool:
         return not credentials.get("access_token")
 
 

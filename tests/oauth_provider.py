@@ -260,7 +260,9 @@ class _Server(AuthorizationServer):
         self.register_token_generator(
             "default",
             BearerTokenGenerator(
-                access_token_generator=lambda **kw: "at-" + secrets.token_urlsafe(16),
+                access_token_generator=lambda **kw: (
+                    provider.token_prefix + secrets.token_urlsafe(16)
+                ),
                 refresh_token_generator=lambda **kw: "rt-" + secrets.token_urlsafe(16),
                 expires_generator=lambda client, grant_type: 3600,
             ),
@@ -312,8 +314,10 @@ class FakeOAuthProvider:
         require_pkce: bool = False,
         user: str = "user-1",
         clock: Callable[[], float] = time.time,
+        token_prefix: str = "at-",
     ) -> None:
         self.style = style
+        self.token_prefix = token_prefix
         self.require_pkce = require_pkce
         self.user = user
         self.clock = clock
@@ -328,6 +332,8 @@ class FakeOAuthProvider:
         self.token_requests: list[dict[str, str]] = []
         self.authorize_requests: list[dict[str, str]] = []
         self.token_extras: dict[str, Any] = {}
+        self.token_gets = 0
+        self.redirect_extras: dict[str, str] = {}
         self.token_failure: tuple[int, dict] | None = None  # answer the next exchange with it
         self.documents: list[dict] = []
         self.rest_lists: dict[str, list[dict]] = {}  # Bitrix24 style: method -> rows
@@ -373,7 +379,10 @@ class FakeOAuthProvider:
         uri = f"{self.url}{path}" + (f"?{environ['QUERY_STRING']}" if query else "")
         path = {"/oauth/authorize/": "/authorize", "/oauth/token/": "/token"}.get(path, path)
         if path == "/token" and method == "GET" and self.style == "bitrix24":
-            form, query = query, {}  # Bitrix24 reads the token request from the query string
+            # Bitrix24 reads the token request from a GET's query string; authlib's token
+            # endpoint reads a POST form: the same fields, handed over as one.
+            form, query, method = query, {}, "POST"
+            self.token_gets += 1
         request = _Request(method, uri, query, form, headers)
         if path == "/authorize":
             status, payload, extra = self._authorize(request, method, query, form)
@@ -420,9 +429,15 @@ class FakeOAuthProvider:
             return 200, page, [("Content-Type", "text/html")]
         approve = form.get("decision") == "approve"
         grant = self.server.get_consent_grant(request)
-        return self.server.create_authorization_response(
+        status, body, headers = self.server.create_authorization_response(
             request, grant_user=self.user if approve else None, grant=grant
         )
+        if approve and self.redirect_extras:  # Bitrix24 adds domain, member_id, scope…
+            headers = [
+                (k, f"{v}&{urlencode(self.redirect_extras)}" if k == "Location" else v)
+                for k, v in headers
+            ]
+        return status, body, headers
 
     def _token(self, request, form):
         self.token_requests.append(dict(form))
@@ -475,6 +490,19 @@ class FakeOAuthProvider:
         )
 
     # -- helpers for tests ------------------------------------------------------------------
+
+    def issue(self, client_id: str) -> Token:
+        """Tokens as the provider would hand them out by other means (an app install)."""
+        token = Token(
+            access_token="at-" + secrets.token_urlsafe(16),
+            refresh_token="rt-" + secrets.token_urlsafe(16),
+            client_id=client_id,
+            user=self.user,
+            scope="",
+        )
+        self.by_access[token.access_token] = token
+        self.by_refresh[token.refresh_token] = token
+        return token
 
     def decide(self, authorize_url: str, *, approve: bool = True) -> str:
         """What a user's browser does on the consent page: returns the redirect Location."""

@@ -33,7 +33,7 @@ def provider_choices() -> list[dict]:
     """What the choice step shows for each provider."""
     rows = []
     for connector in registry.all():
-        flow = getattr(connector, "connect_flow", None)
+        flow = connector.connect_flow
         form = connector.credential_form
         rows.append(
             {

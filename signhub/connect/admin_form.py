@@ -178,13 +178,15 @@ class ProviderAccountForm(forms.ModelForm):
             **merged,
             **{k: data[k] for k in form_class.credential_fields if data.get(k)},
         }
+        options = {k: data[k] for k in form_class.option_fields if data.get(k) not in (None, "")}
         self.instance.credentials = credentials
-        self.instance.options = {
-            k: data[k] for k in form_class.option_fields if data.get(k) not in (None, "")
-        }
-        # Still an OAuth app without tokens: it waits for "Connect with …"; a connected
-        # account that was not yet waiting stays as it is.
-        self.instance.awaiting_connect = valid and form_class.awaits_connect(credentials)
+        self.instance.options = options
+        # An OAuth app without tokens waits for "Connect with …". An account that was
+        # connected before stays connected (its tokens, or an older grant, still work).
+        if not self.instance.pk or self.instance.awaiting_connect:
+            self.instance.awaiting_connect = valid and form_class.awaits_connect(
+                credentials, options
+            )
         self.changed_credentials = sorted(typed)
         return cleaned
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.conf import settings
 
 from signhub.core.http import HttpClient
+from signhub.core.redact import redact
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -131,8 +132,8 @@ def describe_oauth_error(response) -> tuple[str, str]:
         return "", ""
     if not isinstance(body, dict):
         return "", ""
-    code = str(body.get("error") or "")[:64]
-    detail = str(body.get("error_description") or "")[:300]
+    code = redact(str(body.get("error") or ""), limit=64)
+    detail = redact(str(body.get("error_description") or ""), limit=300)
     return code, f" — {detail}" if detail else ""
 
 
@@ -152,7 +153,7 @@ def flow_class(account: ProviderAccount) -> type[ConnectFlow] | None:
         connector = account.connector_class
     except KeyError:
         return None
-    return getattr(connector, "connect_flow", None)
+    return connector.connect_flow
 
 
 def flow_for(account: ProviderAccount) -> ConnectFlow | None:

@@ -53,7 +53,7 @@ def install_url(account: ProviderAccount, request: HttpRequest | None = None) ->
 
 def webhook_url(account: ProviderAccount, request: HttpRequest | None = None) -> str | None:
     """Where the provider delivers events, for connectors that receive webhooks."""
-    if not getattr(account.connector_class, "receives_webhooks", False):
+    if not account.connector_class.receives_webhooks:
         return None
     return absolute(reverse("webhooks:receive", args=[account.endpoint_key]), request)
 

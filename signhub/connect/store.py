@@ -13,8 +13,9 @@ from .flows import Grant
 def store_grant(account: ProviderAccount, grant: Grant) -> ProviderAccount:
     """Merge the new credentials (and base URL), and mark the account connected.
 
-    The row is locked while credentials are merged, so a token refresh running at the same
-    moment cannot write back the credentials it loaded before the connect.
+    The row is locked while credentials are merged, and a token refresh in flight loses its
+    claim (`signhub.core.credentials`): when it finishes it finds other credentials stored
+    and keeps them, instead of writing back the old grant's tokens over the new ones.
     """
     with transaction.atomic():
         row = ProviderAccount.objects.select_for_update().get(pk=account.pk)
@@ -27,9 +28,13 @@ def store_grant(account: ProviderAccount, grant: Grant) -> ProviderAccount:
         row.last_error = ""
         row.last_error_code = ""
         row.failures_in_a_row = 0
+        row.credentials_claim = ""
+        row.credentials_claim_until = None
         row.save(
             update_fields=[
                 "credentials",
+                "credentials_claim",
+                "credentials_claim_until",
                 "base_url",
                 "awaiting_connect",
                 "needs_reconnect",

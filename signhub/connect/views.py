@@ -100,14 +100,25 @@ def start(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
+@csrf_exempt
+@xframe_options_exempt
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def callback(request: HttpRequest, key: str) -> HttpResponse:
-    """The provider sends the browser back here with `code` and `state` (or an `error`)."""
+    """The provider sends the browser back here with `code` and `state` (or an `error`).
+
+    For a provider with an application install (Bitrix24) this is also the application's
+    handler path, which the portal POSTs (with fresh tokens) whenever someone opens the
+    application: that POST is checked like an install and answered with a short page.
+    """
     account = _account(key)
     flow = flow_for(account)
     if flow is None:
         return _refused(request, ConnectError("No connect flow here.", status=404), account)
+    if request.method == "POST":
+        if not flow.supports_install:
+            return JsonResponse({"code": "method_not_allowed"}, status=405)
+        return _install(request, account, flow, "connect/opened.html", scripts=())
     try:
         row = states.spend(request, account, request.GET.get("state", ""))
     except ConnectError as exc:
@@ -177,6 +188,12 @@ def install(request: HttpRequest, key: str) -> HttpResponse:
     flow = flow_for(account)
     if flow is None or not flow.supports_install:
         return JsonResponse({"code": "no_install", "message": "No install here."}, status=404)
+    return _install(request, account, flow, "connect/installed.html", flow.install_scripts)
+
+
+def _install(
+    request: HttpRequest, account: ProviderAccount, flow, template: str, scripts: tuple[str, ...]
+) -> HttpResponse:
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_INSTALL_BODY:
         return JsonResponse({"code": "too_large", "message": "Body too large."}, status=413)
     target = f"account:{account.pk} {account.name}"
@@ -191,12 +208,18 @@ def install(request: HttpRequest, key: str) -> HttpResponse:
         return JsonResponse({"ok": True})
     response = render(
         request,
-        "connect/installed.html",
-        {"account": account, "flow": flow, "scripts": flow.install_scripts},
+        template,
+        {
+            "account": account,
+            "flow": flow,
+            "scripts": scripts,
+            "signhub_url": links.absolute("/", request),
+        },
     )
     origins = [o for o in (installed.frame_origin,) if o]
     response._csp_replace = {"frame-ancestors": origins or ["'none'"]}
-    response._csp_update = {"script-src": [_origin(s) for s in flow.install_scripts]}
+    if scripts:
+        response._csp_update = {"script-src": [_origin(s) for s in scripts]}
     return response
 
 

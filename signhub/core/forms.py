@@ -68,7 +68,7 @@ class ProviderForm(forms.Form):
         }
 
     @classmethod
-    def awaits_connect(cls, credentials: dict[str, Any]) -> bool:
+    def awaits_connect(cls, credentials: dict[str, Any], options: dict[str, Any]) -> bool:
         """True when these (valid) credentials name an OAuth app that still has to be
         connected ("Connect with …" or an app install) before it can sync."""
         return False

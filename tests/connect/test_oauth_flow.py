@@ -254,3 +254,23 @@ def test_missing_client_credentials_are_named_before_leaving(admin_client, accou
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/")
     assert "client_secret" in " ".join(messages_of(response))
+
+
+def test_a_connect_wins_over_a_token_refresh_in_flight(account):
+    """A refresh that started before the connect must not write the old grant back."""
+    from signhub.connect.flows import Grant
+    from signhub.connect.store import store_grant
+    from signhub.core import credentials
+
+    account.credentials = {**account.credentials, "refresh_token": "old-rt"}
+    account.save()
+    stale = type(account).objects.get(pk=account.pk)
+
+    def slow_refresh(current):
+        store_grant(account, Grant({"access_token": "new-at", "refresh_token": "new-rt"}))
+        return {"access_token": "from-old-grant", "refresh_token": "old-rt-2"}
+
+    credentials.rotate(stale, slow_refresh)
+    account.refresh_from_db()
+    assert account.credentials["access_token"] == "new-at"
+    assert account.credentials["refresh_token"] == "new-rt"

@@ -15,7 +15,7 @@ def fill_endpoint_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0005_sender_and_party_indexes"),
+        ("core", "0006_credentials_claim"),
     ]
 
     operations = [
