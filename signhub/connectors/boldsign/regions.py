@@ -65,3 +65,17 @@ def token_url(base_url: str, region: str | None, override: str | None) -> str:
     if official is not None:
         return f"{ACCOUNT_HOSTS[official]}/connect/token"
     return f"{base}/connect/token"
+
+
+def authorize_url(base_url: str, override: str | None) -> str:
+    """Where "Connect with BoldSign" sends the administrator; resolved like `token_url`."""
+    base = base_url.rstrip("/")
+    if override:
+        override = override.strip()
+        if override.startswith(("http://", "https://")):
+            return override
+        return f"{base}/{override.lstrip('/')}"
+    official = region_of_base_url(base)
+    if official is not None:
+        return f"{ACCOUNT_HOSTS[official]}/connect/authorize"
+    return f"{base}/connect/authorize"
