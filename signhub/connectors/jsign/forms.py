@@ -17,26 +17,62 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
 
 
-class JSignForm(ProviderForm):
-    access_token = forms.CharField(required=False, widget=forms.PasswordInput)
-    refresh_token = forms.CharField(required=False, widget=forms.PasswordInput)
-    expires_in = forms.CharField(
-        required=False, help_text="Absolute unix time the access token expires (as JSign sends)."
+def _secret(label: str, help_text: str) -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        label=label,
+        help_text=help_text,
+        widget=forms.PasswordInput(render_value=False),
     )
-    api_key = forms.CharField(required=False)
-    api_secret = forms.CharField(required=False, widget=forms.PasswordInput)
-    email = forms.EmailField(required=False, help_text="The JSign user the API key logs in as.")
-    password = forms.CharField(required=False, widget=forms.PasswordInput)
+
+
+class JSignForm(ProviderForm):
+    """JSign has no OAuth redirect: signhub signs in with the API key login (and keeps the
+    tokens it gets), or uses tokens from an earlier login."""
+
+    access_token = _secret(
+        "Access token", "Optional: a token from an earlier JSign login (signhub renews it)."
+    )
+    refresh_token = _secret("Refresh token", "Comes with the access token from the same login.")
+    expires_in = forms.CharField(
+        required=False,
+        label="Access token expires at",
+        help_text="Absolute unix time the access token expires, as JSign sends it in "
+        "`expires_in` (e.g. 1767225600).",
+    )
+    api_key = forms.CharField(
+        required=False,
+        label="API key",
+        help_text="Issued by JSign when your organisation is onboarded to the API.",
+    )
+    api_secret = _secret("API secret", "Issued together with the API key.")
+    email = forms.EmailField(
+        required=False,
+        label="User email",
+        help_text="The JSign user the API key logs in as; signhub sees the envelopes this "
+        "user can see.",
+    )
+    password = _secret("User password", "That JSign user's password.")
 
     page_size = forms.IntegerField(
-        required=False, min_value=1, max_value=MAX_PAGE_SIZE, help_text="Default 100."
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE_SIZE,
+        label="Page size",
+        help_text="Envelopes per listing request; default 100.",
     )
     statuses = forms.CharField(
-        required=False, help_text="Only list these statuses (comma-separated), e.g. Completed."
+        required=False,
+        label="Only these statuses",
+        help_text="Only list these statuses (comma-separated), e.g. Completed.",
     )
     categories = forms.CharField(
-        required=False, help_text="Only list envelopes in these categories (comma-separated)."
+        required=False,
+        label="Only these categories",
+        help_text="Only list envelopes in these categories (comma-separated).",
     )
+    console_url = "https://www.jsign.com/"
+    console_label = "JSign (the API key and secret come from JSign's onboarding)"
 
     credential_fields = (
         "access_token",
