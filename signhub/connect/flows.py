@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 
+from signhub.core.errors import ConnectorError
 from signhub.core.http import HttpClient
 from signhub.core.redact import redact
 
@@ -135,6 +136,16 @@ def describe_oauth_error(response) -> tuple[str, str]:
     code = redact(str(body.get("error") or ""), limit=64)
     detail = redact(str(body.get("error_description") or ""), limit=300)
     return code, f" — {detail}" if detail else ""
+
+
+def refresh_token_of(token: Mapping[str, Any], provider: str, hint: str) -> str:
+    """The token answer's refresh token; a ConnectorError saying what to check without one."""
+    refresh = token.get("refresh_token")
+    if not isinstance(refresh, str) or not refresh:
+        raise ConnectorError(
+            f"{provider} answered without a refresh token: {hint}", code="token_malformed"
+        )
+    return refresh
 
 
 def expires_at(token: Mapping[str, Any]) -> int | None:

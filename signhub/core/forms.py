@@ -41,6 +41,12 @@ def validate_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def secret_field(label: str, help_text: str = "", *, textarea: bool = False) -> forms.CharField:
+    """An optional credential that is never rendered back (the admin shows set / not set)."""
+    widget = forms.Textarea if textarea else forms.PasswordInput(render_value=False)
+    return forms.CharField(required=False, label=label, help_text=help_text, widget=widget)
+
+
 class ProviderForm(forms.Form):
     """Each connector subclasses this: declare fields, list which are credentials
     (`credential_fields`, stored encrypted) and which are options (`option_fields`).

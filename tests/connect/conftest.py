@@ -35,17 +35,6 @@ def account(db, provider):
     return account
 
 
-@pytest.fixture
-def admin(django_user_model):
-    return django_user_model.objects.create_superuser("root", "root@example.com", "pw-12345678")
-
-
-@pytest.fixture
-def admin_client(client, admin):
-    client.force_login(admin)
-    return client
-
-
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -17,18 +17,18 @@ def texts(response) -> str:
     return " ".join(str(m) for m in get_messages(response.wsgi_request))
 
 
-def test_adding_starts_with_a_provider_choice_that_needs_no_javascript(admin_client):
-    page = admin_client.get(ADD).content.decode()
+def test_adding_starts_with_a_provider_choice_that_needs_no_javascript(staff_client):
+    page = staff_client.get(ADD).content.decode()
     assert '<form method="get" id="choose-provider"' in page
     for key in ("box", "boldsign", "jsign", "bitrix24"):
         assert f'name="provider" value="{key}"' in page
     assert "cred_" not in page
-    unknown = admin_client.get(ADD + "?provider=nope").content.decode()
+    unknown = staff_client.get(ADD + "?provider=nope").content.decode()
     assert "Unknown provider" in unknown
 
 
-def test_the_second_step_shows_the_providers_fields_in_words(admin_client):
-    page = admin_client.get(ADD + "?provider=fakeoauth").content.decode()
+def test_the_second_step_shows_the_providers_fields_in_words(staff_client):
+    page = staff_client.get(ADD + "?provider=fakeoauth").content.decode()
     assert 'name="cred_client_id"' in page and 'name="cred_client_secret"' in page
     assert re.search(r'<input type="password" name="cred_client_secret"', page)
     assert re.search(r'<input type="text" name="cred_client_id"', page)
@@ -39,8 +39,8 @@ def test_the_second_step_shows_the_providers_fields_in_words(admin_client):
     assert 'type="hidden" name="provider" value="fakeoauth"' in page
 
 
-def test_an_oauth_app_is_saved_waiting_and_its_page_offers_connect(admin_client):
-    response = admin_client.post(
+def test_an_oauth_app_is_saved_waiting_and_its_page_offers_connect(staff_client):
+    response = staff_client.post(
         ADD + "?provider=fakeoauth",
         {
             "name": "acme",
@@ -58,7 +58,7 @@ def test_an_oauth_app_is_saved_waiting_and_its_page_offers_connect(admin_client)
     assert account.connection_state == "waiting"
     assert account.credentials == {"client_id": "app-id", "client_secret": "app-secret-value"}
 
-    page = admin_client.get(response["Location"]).content.decode()
+    page = staff_client.get(response["Location"]).content.decode()
     assert "Waiting to be connected" in page
     assert f'href="http://testserver/connect/{account.endpoint_key}/"' in page
     assert "Connect with Fake OAuth" in page
@@ -68,16 +68,16 @@ def test_an_oauth_app_is_saved_waiting_and_its_page_offers_connect(admin_client)
     assert AuditEvent.objects.filter(action="account_create").exists()
 
 
-def test_no_account_is_saved_enabled_without_usable_credentials(admin_client):
+def test_no_account_is_saved_enabled_without_usable_credentials(staff_client):
     form = {"name": "acme", "provider": "fakeoauth", "base_url": "", "enabled": "on"}
-    response = admin_client.post(ADD + "?provider=fakeoauth", form)
+    response = staff_client.post(ADD + "?provider=fakeoauth", form)
     assert response.status_code == 200
     page = response.content.decode()
     assert "Give client_id and client_secret" in page
     assert "untick Enabled to save it as a draft" in page
     assert not ProviderAccount.objects.exists()
 
-    draft = admin_client.post(ADD + "?provider=fakeoauth", {**form, "enabled": ""})
+    draft = staff_client.post(ADD + "?provider=fakeoauth", {**form, "enabled": ""})
     assert draft.status_code == 302
     account = ProviderAccount.objects.get()
     assert account.enabled is False
@@ -85,8 +85,8 @@ def test_no_account_is_saved_enabled_without_usable_credentials(admin_client):
     assert account.base_url == "http://127.0.0.1:9"  # the provider's default
 
 
-def test_provider_field_errors_land_on_the_field(admin_client):
-    response = admin_client.post(
+def test_provider_field_errors_land_on_the_field(staff_client):
+    response = staff_client.post(
         ADD + "?provider=fake",
         {"name": "f", "provider": "fake", "enabled": "on", "cred_token": "t", "opt_page_size": "0"},
     )
@@ -96,17 +96,17 @@ def test_provider_field_errors_land_on_the_field(admin_client):
     assert not ProviderAccount.objects.exists()
 
 
-def test_secrets_are_write_only_and_plain_values_editable(admin_client, make_account):
+def test_secrets_are_write_only_and_plain_values_editable(staff_client, make_account):
     account = make_account(
         "fakeoauth",
         name="acme",
         credentials={"client_id": "old-id", "client_secret": "keep-me", "access_token": "tok"},
     )
     url = f"/admin/core/provideraccount/{account.pk}/change/"
-    page = admin_client.get(url).content.decode()
+    page = staff_client.get(url).content.decode()
     assert "keep-me" not in page and "tok" not in re.findall(r'value="([^"]*)"', page)
     assert "Currently set" in page
-    response = admin_client.post(
+    response = staff_client.post(
         url,
         {"name": "acme", "base_url": account.base_url, "enabled": "on", "cred_client_id": "new"},
     )
@@ -121,13 +121,13 @@ def test_secrets_are_write_only_and_plain_values_editable(admin_client, make_acc
     assert event.details["fields"] == ["client_id"]
 
 
-def test_the_test_connection_button_shows_the_providers_error(admin_client, make_account):
+def test_the_test_connection_button_shows_the_providers_error(staff_client, make_account):
     account = make_account("fake", name="acme", credentials={"token": "bad"})
-    response = admin_client.post(f"/admin/core/provideraccount/{account.pk}/test-connection/")
+    response = staff_client.post(f"/admin/core/provideraccount/{account.pk}/test-connection/")
     assert response.status_code == 302
     assert "Fake rejected the token" in texts(response)
     assert (
-        admin_client.get(f"/admin/core/provideraccount/{account.pk}/test-connection/").status_code
+        staff_client.get(f"/admin/core/provideraccount/{account.pk}/test-connection/").status_code
         == 405
     )
     event = AuditEvent.objects.get(action="test_connection")
@@ -135,10 +135,10 @@ def test_the_test_connection_button_shows_the_providers_error(admin_client, make
 
 
 def test_the_test_connection_button_on_a_waiting_account_says_connect_first(
-    admin_client, make_account
+    staff_client, make_account
 ):
     account = make_account(
         "fakeoauth", name="acme", credentials={"client_id": "a"}, awaiting_connect=True
     )
-    response = admin_client.post(f"/admin/core/provideraccount/{account.pk}/test-connection/")
+    response = staff_client.post(f"/admin/core/provideraccount/{account.pk}/test-connection/")
     assert "press Connect with Fake OAuth first" in texts(response)

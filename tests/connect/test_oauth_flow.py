@@ -40,9 +40,9 @@ def messages_of(response) -> list[str]:
 
 
 def test_connect_sends_the_admin_to_the_consent_screen_with_state_scope_and_pkce(
-    admin_client, account, provider
+    staff_client, account, provider
 ):
-    location = start(admin_client, account)
+    location = start(staff_client, account)
     parts = urlsplit(location)
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
     assert location.startswith(f"{provider.url}/authorize?")
@@ -59,10 +59,10 @@ def test_connect_sends_the_admin_to_the_consent_screen_with_state_scope_and_pkce
 
 
 def test_approving_stores_the_tokens_encrypted_and_the_account_syncs(
-    admin_client, account, provider
+    staff_client, account, provider
 ):
-    location = provider.decide(start(admin_client, account))
-    response = admin_client.get(back_to_signhub(location))
+    location = provider.decide(start(staff_client, account))
+    response = staff_client.get(back_to_signhub(location))
 
     assert response.status_code == 302
     assert response["Location"] == f"/admin/core/provideraccount/{account.pk}/change/"
@@ -91,23 +91,23 @@ def test_approving_stores_the_tokens_encrypted_and_the_account_syncs(
     assert AuditEvent.objects.filter(action="account_connect", result="ok").exists()
 
 
-def test_a_reused_state_is_refused_and_nothing_is_stored(admin_client, account, provider):
-    path = back_to_signhub(provider.decide(start(admin_client, account)))
-    assert admin_client.get(path).status_code == 302
+def test_a_reused_state_is_refused_and_nothing_is_stored(staff_client, account, provider):
+    path = back_to_signhub(provider.decide(start(staff_client, account)))
+    assert staff_client.get(path).status_code == 302
     account.refresh_from_db()
     first = dict(account.credentials)
 
-    again = admin_client.get(path)
+    again = staff_client.get(path)
     assert again.status_code == 400
     assert "already used" in again.content.decode()
     account.refresh_from_db()
     assert account.credentials == first
 
 
-def test_an_unknown_or_missing_state_is_refused(admin_client, account, provider):
-    provider.decide(start(admin_client, account))
+def test_an_unknown_or_missing_state_is_refused(staff_client, account, provider):
+    provider.decide(start(staff_client, account))
     for query in ("?code=x&state=forged-state-value", "?code=x"):
-        response = admin_client.get(f"/connect/{account.endpoint_key}/callback/{query}")
+        response = staff_client.get(f"/connect/{account.endpoint_key}/callback/{query}")
         assert response.status_code == 400
     account.refresh_from_db()
     assert account.connection_state == "waiting"
@@ -115,10 +115,10 @@ def test_an_unknown_or_missing_state_is_refused(admin_client, account, provider)
     assert provider.token_requests == []  # nothing was exchanged
 
 
-def test_an_expired_state_is_refused(admin_client, account, provider):
-    path = back_to_signhub(provider.decide(start(admin_client, account)))
+def test_an_expired_state_is_refused(staff_client, account, provider):
+    path = back_to_signhub(provider.decide(start(staff_client, account)))
     ConnectState.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    response = admin_client.get(path)
+    response = staff_client.get(path)
     assert response.status_code == 400
     assert "expired" in response.content.decode()
     account.refresh_from_db()
@@ -126,9 +126,9 @@ def test_an_expired_state_is_refused(admin_client, account, provider):
 
 
 def test_a_state_is_bound_to_the_session_that_started_it(
-    admin_client, account, provider, django_user_model
+    staff_client, account, provider, django_user_model
 ):
-    path = back_to_signhub(provider.decide(start(admin_client, account)))
+    path = back_to_signhub(provider.decide(start(staff_client, account)))
     other = Client()
     other.force_login(django_user_model.objects.create_superuser("eve", "e@example.com", "pw"))
     response = other.get(path)
@@ -140,17 +140,17 @@ def test_a_state_is_bound_to_the_session_that_started_it(
     assert provider.token_requests == []
 
 
-def test_a_state_is_bound_to_the_account(admin_client, account, provider, make_account):
+def test_a_state_is_bound_to_the_account(staff_client, account, provider, make_account):
     other = make_account("fakeoauth", name="other", base_url=provider.url)
-    path = back_to_signhub(provider.decide(start(admin_client, account)))
+    path = back_to_signhub(provider.decide(start(staff_client, account)))
     forged = path.replace(account.endpoint_key, other.endpoint_key)
-    assert admin_client.get(forged).status_code == 400
+    assert staff_client.get(forged).status_code == 400
 
 
-def test_denied_consent_explains_and_stores_nothing(admin_client, account, provider):
-    location = provider.decide(start(admin_client, account), approve=False)
+def test_denied_consent_explains_and_stores_nothing(staff_client, account, provider):
+    location = provider.decide(start(staff_client, account), approve=False)
     assert "error=access_denied" in location
-    response = admin_client.get(back_to_signhub(location))
+    response = staff_client.get(back_to_signhub(location))
     assert response.status_code == 302
     words = " ".join(messages_of(response))
     assert "access was not granted" in words and "Nothing was changed" in words
@@ -160,41 +160,41 @@ def test_denied_consent_explains_and_stores_nothing(admin_client, account, provi
     assert provider.token_requests == []
 
 
-def test_a_failed_exchange_is_shown_on_the_account_page(admin_client, account, provider):
-    path = back_to_signhub(provider.decide(start(admin_client, account)))
+def test_a_failed_exchange_is_shown_on_the_account_page(staff_client, account, provider):
+    path = back_to_signhub(provider.decide(start(staff_client, account)))
     provider.token_failure = (401, {"error": "invalid_client", "error_description": "Bad secret"})
-    response = admin_client.get(path)
+    response = staff_client.get(path)
     assert response.status_code == 302
     words = " ".join(messages_of(response))
     assert "connecting failed" in words and "invalid_client" in words and "Bad secret" in words
     assert "app-secret-value" not in words
     account.refresh_from_db()
     assert account.awaiting_connect and "access_token" not in account.credentials
-    follow = admin_client.get(response["Location"])
+    follow = staff_client.get(response["Location"])
     assert "invalid_client" in follow.content.decode()
 
 
-def test_a_server_error_at_the_token_endpoint_is_not_retried(admin_client, account, provider):
-    path = back_to_signhub(provider.decide(start(admin_client, account)))
+def test_a_server_error_at_the_token_endpoint_is_not_retried(staff_client, account, provider):
+    path = back_to_signhub(provider.decide(start(staff_client, account)))
     provider.token_failure = (503, {"error": "temporarily_unavailable"})
-    response = admin_client.get(path)
+    response = staff_client.get(path)
     assert "connecting failed" in " ".join(messages_of(response))
     assert len(provider.token_requests) == 1  # a code is single use: one attempt only
 
 
-def test_a_code_used_twice_is_refused_by_the_provider(admin_client, account, provider):
-    first = back_to_signhub(provider.decide(start(admin_client, account)))
-    second = back_to_signhub(provider.decide(start(admin_client, account)))
+def test_a_code_used_twice_is_refused_by_the_provider(staff_client, account, provider):
+    first = back_to_signhub(provider.decide(start(staff_client, account)))
+    second = back_to_signhub(provider.decide(start(staff_client, account)))
     code = parse_qs(urlsplit(first).query)["code"][0]
     state_two = parse_qs(urlsplit(second).query)["state"][0]
-    assert admin_client.get(first).status_code == 302  # spends the code
+    assert staff_client.get(first).status_code == 302  # spends the code
     account.refresh_from_db()
     tokens = dict(account.credentials)
 
     # The first code again, with a fresh valid state: signhub exchanges it, the provider
     # refuses (single use), and nothing changes.
     replay = f"/connect/{account.endpoint_key}/callback/?code={code}&state={state_two}"
-    response = admin_client.get(replay)
+    response = staff_client.get(replay)
     assert "invalid_grant" in " ".join(messages_of(response))
     assert ("code_reused", code) in provider.events
     account.refresh_from_db()
@@ -247,10 +247,10 @@ def test_only_administrators_start_a_connect(client, account, django_user_model)
     assert ConnectState.objects.count() == 0
 
 
-def test_missing_client_credentials_are_named_before_leaving(admin_client, account):
+def test_missing_client_credentials_are_named_before_leaving(staff_client, account):
     account.credentials = {"client_id": CLIENT_ID}
     account.save()
-    response = admin_client.get(f"/connect/{account.endpoint_key}/")
+    response = staff_client.get(f"/connect/{account.endpoint_key}/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/")
     assert "client_secret" in " ".join(messages_of(response))

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.core.exceptions import ValidationError
 
-from signhub.core.forms import ProviderForm, is_loopback_host
+from signhub.core.forms import ProviderForm, is_loopback_host, secret_field
 
 from .mapping import METHODS
 from .portal import WEBHOOK_EXPLANATION, looks_like_webhook
@@ -29,15 +29,6 @@ def parse_lists(value: str | None) -> list[str]:
     return names
 
 
-def _secret(label: str, help_text: str) -> forms.CharField:
-    return forms.CharField(
-        required=False,
-        label=label,
-        help_text=help_text,
-        widget=forms.PasswordInput(render_value=False),
-    )
-
-
 class Bitrix24Form(ProviderForm):
     client_id = forms.CharField(
         required=False,
@@ -45,10 +36,10 @@ class Bitrix24Form(ProviderForm):
         help_text="Your portal → Developer resources → Other → Local application: shown "
         "after saving the application.",
     )
-    client_secret = _secret("Application key (client_secret)", "Shown next to the client_id.")
-    access_token = _secret("Access token", "Stored by the install or Connect with Bitrix24.")
-    refresh_token = _secret("Refresh token", "Stored by the install or Connect with Bitrix24.")
-    application_token = _secret(
+    client_secret = secret_field("Application key (client_secret)", "Shown next to the client_id.")
+    access_token = secret_field("Access token", "Stored by the install or Connect with Bitrix24.")
+    refresh_token = secret_field("Refresh token", "Stored by the install or Connect with Bitrix24.")
+    application_token = secret_field(
         "Application token", "Stored by the install; verifies the portal's events."
     )
     lists = forms.CharField(

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from signhub.connect.flows import ConnectFlow, Grant, OAuthApp
+from signhub.connect.flows import ConnectFlow, Grant, OAuthApp, refresh_token_of
 from signhub.core import credentials
 from signhub.core.errors import ConnectorError
 
@@ -97,19 +97,22 @@ class BoldSignAuth:
                 "BoldSign's token endpoint answered without an access token",
                 code="malformed_response",
             )
-        try:
-            lifetime = float(data.get("expires_in") or 3600)
-        except (TypeError, ValueError):
-            lifetime = 3600.0
-        if lifetime <= 0:
-            lifetime = 3600.0
         # `token_expires_at` is when we stop using the token: a minute early, or a tenth of
         # its life for short-lived tokens (so they are not renewed before every call).
-        changed = {"access_token": token, "token_expires_at": expires_at(lifetime)}
+        changed = {"access_token": token, "token_expires_at": expires_at(lifetime(data))}
         new_refresh = data.get("refresh_token")
         if current.get("refresh_token") and isinstance(new_refresh, str) and new_refresh:
             changed["refresh_token"] = new_refresh  # sliding refresh tokens may be rotated
         return changed
+
+
+def lifetime(token: dict[str, Any]) -> float:
+    """`expires_in` seconds; an hour when it is absent or unreadable."""
+    try:
+        value = float(token.get("expires_in") or 3600)
+    except (TypeError, ValueError):
+        return 3600.0
+    return value if value > 0 else 3600.0
 
 
 def expires_at(lifetime: float) -> int:
@@ -144,21 +147,11 @@ class BoldSignConnect(ConnectFlow):
         )
 
     def grant(self, token: dict[str, Any], params) -> Grant:
-        refresh = token.get("refresh_token")
-        if not isinstance(refresh, str) or not refresh:
-            raise ConnectorError(
-                "BoldSign answered without a refresh token: the app must allow the "
-                "offline_access scope",
-                code="token_malformed",
-            )
-        try:
-            lifetime = float(token.get("expires_in") or 3600)
-        except (TypeError, ValueError):
-            lifetime = 3600.0
+        refresh = refresh_token_of(token, "BoldSign", "the app must allow offline_access")
         return Grant(
             {
                 "access_token": token["access_token"],
                 "refresh_token": refresh,
-                "token_expires_at": expires_at(lifetime if lifetime > 0 else 3600.0),
+                "token_expires_at": expires_at(lifetime(token)),
             }
         )

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from signhub.core.forms import ProviderForm
+from signhub.core.forms import ProviderForm, secret_field
 
 from .lists import LISTINGS, parse_lists
 from .regions import API_HOSTS, api_base_url, normalize_region
@@ -17,31 +17,21 @@ CLIENT_CREDENTIALS = "client_credentials"
 GRANT_TYPES = (AUTHORIZATION_CODE, CLIENT_CREDENTIALS)
 
 
-def _secret(label: str, help_text: str) -> forms.CharField:
-    return forms.CharField(
-        required=False,
-        strip=True,
-        label=label,
-        help_text=help_text,
-        widget=forms.PasswordInput(render_value=False),
-    )
-
-
 class BoldSignForm(ProviderForm):
     """An API key; or an OAuth app's client ID + secret — connected through "Connect with
     BoldSign" (authorization code, refresh tokens), or with `grant_type=client_credentials`
     for the app's own account."""
 
-    api_key = _secret("API key", "BoldSign → API → API Key (sent as X-API-KEY).")
+    api_key = secret_field("API key", "BoldSign → API → API Key (sent as X-API-KEY).")
     client_id = forms.CharField(
         required=False,
         strip=True,
         label="Client ID",
         help_text="BoldSign → API → OAuth Apps → your app's details.",
     )
-    client_secret = _secret("Client secret", "Shown next to the client ID.")
-    access_token = _secret("Access token", "Stored by Connect with BoldSign.")
-    refresh_token = _secret("Refresh token", "Stored by Connect with BoldSign.")
+    client_secret = secret_field("Client secret", "Shown next to the client ID.")
+    access_token = secret_field("Access token", "Stored by Connect with BoldSign.")
+    refresh_token = secret_field("Refresh token", "Stored by Connect with BoldSign.")
     grant_type = forms.CharField(
         required=False,
         label="OAuth grant",

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from signhub.connect.flows import ConnectFlow, Grant, OAuthApp
+from signhub.connect.flows import ConnectFlow, Grant, OAuthApp, refresh_token_of
 from signhub.core import credentials
 from signhub.core.errors import ConnectorError
 
@@ -225,13 +225,9 @@ class BoxConnect(ConnectFlow):
         )
 
     def grant(self, token: dict[str, Any], params) -> Grant:
-        refresh = token.get("refresh_token")
-        if not isinstance(refresh, str) or not refresh:
-            raise ConnectorError(
-                "Box answered without a refresh token: check the app uses OAuth 2.0 "
-                "(User Authentication)",
-                code="token_malformed",
-            )
+        refresh = refresh_token_of(
+            token, "Box", "check the app uses User Authentication (OAuth 2.0)"
+        )
         return Grant(
             {
                 "access_token": token["access_token"],

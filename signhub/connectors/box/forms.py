@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from signhub.core.forms import ProviderForm, validate_base_url
+from signhub.core.forms import ProviderForm, secret_field, validate_base_url
 from signhub.core.parsing import parse_bool
 
 from .jwt_config import JwtConfig, JwtConfigError
@@ -29,11 +29,6 @@ USAGE = (
     "jwt_config, or client_id, client_secret, subject_type and subject_id (Client "
     "Credentials Grant), or an access_token alone (developer token)."
 )
-
-
-def _secret(label: str, help_text: str, *, textarea: bool = False) -> forms.CharField:
-    widget = forms.Textarea if textarea else forms.PasswordInput(render_value=False)
-    return forms.CharField(required=False, label=label, widget=widget, help_text=help_text)
 
 
 def _url_or_path(value: str, example: str) -> str:
@@ -55,18 +50,18 @@ class BoxForm(ProviderForm):
         label="Client ID",
         help_text="Your app in the Box Developer Console → Configuration → OAuth 2.0 Credentials.",
     )
-    client_secret = _secret("Client secret", "Shown next to the client ID.")
-    jwt_config = _secret(
+    client_secret = secret_field("Client secret", "Shown next to the client ID.")
+    jwt_config = secret_field(
         "JWT config (JSON)",
         "For a Server Authentication (with JWT) app: the whole JSON file from Configuration "
         "→ Add and Manage Public Keys → Generate a Public/Private Keypair (or add_account "
         "--credential-file jwt_config=PATH).",
         textarea=True,
     )
-    access_token = _secret(
+    access_token = secret_field(
         "Access token", "Stored by Connect with Box; or paste a developer token on its own."
     )
-    refresh_token = _secret("Refresh token", "Stored by Connect with Box (single use).")
+    refresh_token = secret_field("Refresh token", "Stored by Connect with Box (single use).")
     subject_type = forms.CharField(
         required=False,
         label="Subject type",

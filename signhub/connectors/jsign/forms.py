@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from signhub.core.forms import ProviderForm
+from signhub.core.forms import ProviderForm, secret_field
 from signhub.core.parsing import split_list
 
 from .statuses import STATUSES
@@ -17,23 +17,16 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
 
 
-def _secret(label: str, help_text: str) -> forms.CharField:
-    return forms.CharField(
-        required=False,
-        label=label,
-        help_text=help_text,
-        widget=forms.PasswordInput(render_value=False),
-    )
-
-
 class JSignForm(ProviderForm):
     """JSign has no OAuth redirect: signhub signs in with the API key login (and keeps the
     tokens it gets), or uses tokens from an earlier login."""
 
-    access_token = _secret(
+    access_token = secret_field(
         "Access token", "Optional: a token from an earlier JSign login (signhub renews it)."
     )
-    refresh_token = _secret("Refresh token", "Comes with the access token from the same login.")
+    refresh_token = secret_field(
+        "Refresh token", "Comes with the access token from the same login."
+    )
     expires_in = forms.CharField(
         required=False,
         label="Access token expires at",
@@ -45,14 +38,14 @@ class JSignForm(ProviderForm):
         label="API key",
         help_text="Issued by JSign when your organisation is onboarded to the API.",
     )
-    api_secret = _secret("API secret", "Issued together with the API key.")
+    api_secret = secret_field("API secret", "Issued together with the API key.")
     email = forms.EmailField(
         required=False,
         label="User email",
         help_text="The JSign user the API key logs in as; signhub sees the envelopes this "
         "user can see.",
     )
-    password = _secret("User password", "That JSign user's password.")
+    password = secret_field("User password", "That JSign user's password.")
 
     page_size = forms.IntegerField(
         required=False,

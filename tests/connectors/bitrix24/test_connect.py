@@ -70,13 +70,6 @@ def account(portal):
     return account
 
 
-@pytest.fixture
-def admin_client(client, django_user_model, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    client.force_login(django_user_model.objects.create_superuser("root", "r@x.com", "pw"))
-    return client
-
-
 def test_add_account_with_the_application_keys_waits_and_prints_the_install_url(settings):
     settings.SIGNHUB_PUBLIC_URL = "https://signhub.example.com"
     out, err = StringIO(), StringIO()
@@ -100,8 +93,8 @@ def test_add_account_with_the_application_keys_waits_and_prints_the_install_url(
     }
 
 
-def test_connect_authorizes_on_the_portal_without_a_redirect_uri(admin_client, account, portal):
-    response = admin_client.get(f"/connect/{account.endpoint_key}/")
+def test_connect_authorizes_on_the_portal_without_a_redirect_uri(staff_client, account, portal):
+    response = staff_client.get(f"/connect/{account.endpoint_key}/")
     location = urlsplit(response["Location"])
     query = parse_qs(location.query)
     assert f"{location.scheme}://{location.netloc}{location.path}" == (
@@ -111,11 +104,11 @@ def test_connect_authorizes_on_the_portal_without_a_redirect_uri(admin_client, a
     assert "redirect_uri" not in query
 
 
-def test_the_code_flow_connects_the_portal_and_the_account_syncs(admin_client, account, portal):
-    start = admin_client.get(f"/connect/{account.endpoint_key}/")
+def test_the_code_flow_connects_the_portal_and_the_account_syncs(staff_client, account, portal):
+    start = staff_client.get(f"/connect/{account.endpoint_key}/")
     back = urlsplit(portal.decide(start["Location"]))
     assert back.path == f"/connect/{account.endpoint_key}/callback/"
-    response = admin_client.get(f"{back.path}?{back.query}")
+    response = staff_client.get(f"{back.path}?{back.query}")
     assert response.status_code == 302
 
     exchange = portal.token_requests[-1]
@@ -134,11 +127,11 @@ def test_the_code_flow_connects_the_portal_and_the_account_syncs(admin_client, a
     assert SignedDocument.objects.get(account=account).title == "test-pdf e"
 
 
-def test_a_callback_naming_another_portal_stores_nothing(admin_client, account, portal):
+def test_a_callback_naming_another_portal_stores_nothing(staff_client, account, portal):
     portal.redirect_extras = {**portal.redirect_extras, "domain": "evil.bitrix24.com"}
-    start = admin_client.get(f"/connect/{account.endpoint_key}/")
+    start = staff_client.get(f"/connect/{account.endpoint_key}/")
     back = urlsplit(portal.decide(start["Location"]))
-    response = admin_client.get(f"{back.path}?{back.query}", follow=True)
+    response = staff_client.get(f"{back.path}?{back.query}", follow=True)
     assert "evil.bitrix24.com" in response.content.decode()
     account.refresh_from_db()
     assert account.connection_state == "waiting"

@@ -28,13 +28,6 @@ def provider():
         yield fake
 
 
-@pytest.fixture
-def admin_client(client, django_user_model, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    client.force_login(django_user_model.objects.create_superuser("root", "r@x.com", "pw"))
-    return client
-
-
 def waiting(make_account, **options):
     return make_account(
         "boldsign",
@@ -50,7 +43,7 @@ def waiting(make_account, **options):
     [("", "account.boldsign.com"), ("eu", "account-eu.boldsign.com")],
 )
 def test_connect_goes_to_the_regions_authorize_page_with_pkce(
-    admin_client, make_account, region, host
+    staff_client, make_account, region, host
 ):
     base = {"": BASE, "eu": "https://api-eu.boldsign.com"}[region]
     account = make_account(
@@ -60,7 +53,7 @@ def test_connect_goes_to_the_regions_authorize_page_with_pkce(
         base_url=base,
         awaiting_connect=True,
     )
-    location = urlsplit(admin_client.get(f"/connect/{account.endpoint_key}/")["Location"])
+    location = urlsplit(staff_client.get(f"/connect/{account.endpoint_key}/")["Location"])
     query = {k: v[0] for k, v in parse_qs(location.query).items()}
     assert f"{location.scheme}://{location.netloc}{location.path}" == (
         f"https://{host}/connect/authorize"
@@ -72,16 +65,16 @@ def test_connect_goes_to_the_regions_authorize_page_with_pkce(
 
 
 @responses.activate
-def test_connect_with_boldsign_end_to_end_then_refresh_on_401(admin_client, make_account, provider):
+def test_connect_with_boldsign_end_to_end_then_refresh_on_401(staff_client, make_account, provider):
     responses.add_passthru(provider.url)
     account = waiting(
         make_account, authorize_url=f"{provider.url}/authorize", token_url=f"{provider.url}/token"
     )
     callback = f"http://testserver/connect/{account.endpoint_key}/callback/"
     provider.add_client("cid", "csecret", redirect_uris=[callback])
-    start = admin_client.get(f"/connect/{account.endpoint_key}/")
+    start = staff_client.get(f"/connect/{account.endpoint_key}/")
     back = urlsplit(provider.decide(start["Location"]))
-    assert admin_client.get(f"{back.path}?{back.query}").status_code == 302
+    assert staff_client.get(f"{back.path}?{back.query}").status_code == 302
 
     exchange = provider.token_requests[-1]
     assert exchange["grant_type"] == "authorization_code"

@@ -79,13 +79,6 @@ def provider():
         yield fake
 
 
-@pytest.fixture
-def admin_client(client, django_user_model, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    client.force_login(django_user_model.objects.create_superuser("root", "r@x.com", "pw"))
-    return client
-
-
 # -- Connect with Box --------------------------------------------------------------------
 
 
@@ -111,11 +104,11 @@ def test_client_id_and_secret_alone_make_an_account_waiting_for_connect(settings
     assert run.state == "skipped" and "not connected yet" in run.error_message
 
 
-def test_connect_url_goes_to_box_s_authorize_page(admin_client, make_account):
+def test_connect_url_goes_to_box_s_authorize_page(staff_client, make_account):
     account = make_account(
         "box", credentials={"client_id": "cid", "client_secret": "cs"}, awaiting_connect=True
     )
-    response = admin_client.get(f"/connect/{account.endpoint_key}/")
+    response = staff_client.get(f"/connect/{account.endpoint_key}/")
     location = urlsplit(response["Location"])
     query = {k: v[0] for k, v in parse_qs(location.query).items()}
     assert f"{location.scheme}://{location.netloc}{location.path}" == (
@@ -126,9 +119,9 @@ def test_connect_url_goes_to_box_s_authorize_page(admin_client, make_account):
     assert query["state"]
 
 
-@responses.activate
-def test_connect_with_box_end_to_end_then_sync(admin_client, make_account, provider):
-    responses.add_passthru(provider.url)
+@pytest.fixture
+def oauth_app(make_account, provider):
+    """A Box OAuth 2.0 app waiting to be connected, its endpoints on the fake provider."""
     account = make_account(
         "box",
         credentials={"client_id": "cid", "client_secret": "cs"},
@@ -140,9 +133,17 @@ def test_connect_with_box_end_to_end_then_sync(admin_client, make_account, provi
     )
     callback = f"http://testserver/connect/{account.endpoint_key}/callback/"
     provider.add_client("cid", "cs", redirect_uris=[callback])
-    start = admin_client.get(f"/connect/{account.endpoint_key}/")
+    return account
+
+
+@responses.activate
+def test_connect_with_box_end_to_end_then_sync(staff_client, oauth_app, provider):
+    responses.add_passthru(provider.url)
+    account = oauth_app
+    callback = f"http://testserver/connect/{account.endpoint_key}/callback/"
+    start = staff_client.get(f"/connect/{account.endpoint_key}/")
     back = urlsplit(provider.decide(start["Location"]))
-    assert admin_client.get(f"{back.path}?{back.query}").status_code == 302
+    assert staff_client.get(f"{back.path}?{back.query}").status_code == 302
 
     account.refresh_from_db()
     assert account.connection_state == "connected"
@@ -164,22 +165,11 @@ def test_connect_with_box_end_to_end_then_sync(admin_client, make_account, provi
     )
 
 
-def test_denied_box_consent_stores_nothing(admin_client, make_account, provider):
-    account = make_account(
-        "box",
-        credentials={"client_id": "cid", "client_secret": "cs"},
-        options={
-            "authorize_url": f"{provider.url}/authorize",
-            "token_url": f"{provider.url}/token",
-        },
-        awaiting_connect=True,
-    )
-    provider.add_client(
-        "cid", "cs", redirect_uris=[f"http://testserver/connect/{account.endpoint_key}/callback/"]
-    )
-    start = admin_client.get(f"/connect/{account.endpoint_key}/")
+def test_denied_box_consent_stores_nothing(staff_client, oauth_app, provider):
+    account = oauth_app
+    start = staff_client.get(f"/connect/{account.endpoint_key}/")
     back = urlsplit(provider.decide(start["Location"], approve=False))
-    admin_client.get(f"{back.path}?{back.query}")
+    staff_client.get(f"{back.path}?{back.query}")
     account.refresh_from_db()
     assert account.connection_state == "waiting"
     assert set(account.credentials) == {"client_id", "client_secret"}
