@@ -378,6 +378,9 @@ class FakeOAuthProvider:
         }
         uri = f"{self.url}{path}" + (f"?{environ['QUERY_STRING']}" if query else "")
         path = {"/oauth/authorize/": "/authorize", "/oauth/token/": "/token"}.get(path, path)
+        if path == "/authorize" and self.style == "bitrix24":
+            # The portal's authorize takes client_id and state only: it always means a code.
+            query.setdefault("response_type", "code")
         if path == "/token" and method == "GET" and self.style == "bitrix24":
             # Bitrix24 reads the token request from a GET's query string; authlib's token
             # endpoint reads a POST form: the same fields, handed over as one.

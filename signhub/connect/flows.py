@@ -70,6 +70,7 @@ class ConnectFlow:
     name: ClassVar[str] = ""  # the provider's name, as in "Connect with Box"
     pkce: ClassVar[bool] = False  # send an S256 code challenge, the verifier on the exchange
     sends_redirect_uri: ClassVar[bool] = True  # Bitrix24 uses the app's registered handler
+    sends_response_type: ClassVar[bool] = True  # Bitrix24's authorize takes client_id, state
     token_method: ClassVar[str] = "POST"  # Bitrix24's token endpoint is read with GET
     supports_install: ClassVar[bool] = False  # has an application install endpoint
     # Page scripts the install page needs from the provider (Bitrix24's BX24 library).

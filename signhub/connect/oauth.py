@@ -7,7 +7,7 @@ is sent through the project's HttpClient, so it has our timeouts and error words
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from authlib.common.security import generate_token
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
@@ -38,7 +38,7 @@ def authorization_url(
     if code_verifier:
         params["code_challenge"] = create_s256_code_challenge(code_verifier)
         params["code_challenge_method"] = "S256"
-    return prepare_grant_uri(
+    url = prepare_grant_uri(
         app.authorize_url,
         client_id=app.client_id,
         response_type="code",
@@ -47,6 +47,11 @@ def authorization_url(
         state=state,
         **params,
     )
+    if flow.sends_response_type:
+        return url
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "response_type"]
+    return urlunsplit(parts._replace(query=urlencode(query)))
 
 
 def exchange_code(

@@ -48,6 +48,7 @@ def _netloc(url: str) -> str:
 class Bitrix24Connect(ConnectFlow):
     name = "Bitrix24"
     sends_redirect_uri = False  # the portal returns to the application's handler path
+    sends_response_type = False  # {portal}/oauth/authorize/?client_id=…&state=… as documented
     token_method = "GET"  # the OAuth server reads the code exchange from the query string
     supports_install = True
     install_scripts = (SDK_URL,)
