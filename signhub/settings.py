@@ -253,6 +253,14 @@ SIGNHUB_SANDBOX_ENABLED = env.bool("SIGNHUB_SANDBOX_ENABLED", default=DEBUG or T
 SIGNHUB_ALLOW_INSECURE_HTTP = env.bool("SIGNHUB_ALLOW_INSECURE_HTTP", default=False)
 SIGNHUB_SYNC_CONCURRENCY = env.int("SIGNHUB_SYNC_CONCURRENCY", default=4)
 SIGNHUB_SYNC_LOCK_SECONDS = env.int("SIGNHUB_SYNC_LOCK_SECONDS", default=600)
+# A complete listing that would flag more than this share of an account's documents removed
+# is treated as suspicious: nothing is flagged until a second full sync (or an admin) confirms.
+SIGNHUB_SWEEP_MAX_SHARE = env.float("SIGNHUB_SWEEP_MAX_SHARE", default=0.5)
+# SQLite only: an FTS5 trigram index for the dashboard's free text (new and changed
+# documents cost more to index; a rare term is found in milliseconds instead of a scan).
+SIGNHUB_SQLITE_TEXT_INDEX = env.bool("SIGNHUB_SQLITE_TEXT_INDEX", default=True)
+# Fetch a sync's next page from the provider while the current one is written.
+SIGNHUB_SYNC_PREFETCH = env.bool("SIGNHUB_SYNC_PREFETCH", default=True)
 SIGNHUB_STALE_AFTER_MINUTES = env.int("SIGNHUB_STALE_AFTER_MINUTES", default=120)
 SIGNHUB_HTTP_TIMEOUT = env.float("SIGNHUB_HTTP_TIMEOUT", default=30.0)
 SIGNHUB_HTTP_MAX_ATTEMPTS = env.int("SIGNHUB_HTTP_MAX_ATTEMPTS", default=6)

@@ -22,6 +22,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from signhub.core import audit
 from signhub.core.models import ProviderAccount
 from signhub.core.registry import registry
+from signhub.core.sync import apply_withheld_removals
+from signhub.core.tasks import enqueue_sync
 
 from . import links
 from .admin_form import CRED, OPT, ProviderAccountForm, form_for
@@ -70,8 +72,10 @@ class ProviderAccountAdmin(admin.ModelAdmin):
         "last_error_at",
         "last_error",
         "failures_in_a_row",
+        "sync_warning",
+        "removals_withheld_at",
     ]
-    actions = ["test_connection", "sync_now"]
+    actions = ["test_connection", "sync_now", "confirm_withheld_removals"]
 
     @admin.display(description="Connection")
     def connection(self, obj: ProviderAccount) -> str:
@@ -234,8 +238,6 @@ class ProviderAccountAdmin(admin.ModelAdmin):
 
     @admin.action(description="Sync now")
     def sync_now(self, request, queryset):
-        from signhub.core.tasks import enqueue_sync
-
         for account in queryset:
             if account.awaiting_connect:
                 self.message_user(
@@ -247,6 +249,27 @@ class ProviderAccountAdmin(admin.ModelAdmin):
                 request, "sync_trigger", f"account:{account.pk} {account.name}", run=run.pk
             )
             self.message_user(request, f"{account.name}: sync queued ({run.get_state_display()})")
+
+    @admin.action(description="Confirm withheld removals (mark the missing documents removed)")
+    def confirm_withheld_removals(self, request, queryset):
+        for account in queryset:
+            if account.removals_withheld_at is None:
+                self.message_user(request, f"{account.name}: no removals are withheld.")
+                continue
+            flagged = apply_withheld_removals(account)
+            target = f"account:{account.pk} {account.name}"
+            if flagged is None:
+                audit.record(request, "removals_confirm", target, result="refused")
+                self.message_user(
+                    request,
+                    f"{account.name}: a sync is running; confirm again when it has finished.",
+                    messages.WARNING,
+                )
+                continue
+            audit.record(request, "removals_confirm", target, documents=flagged)
+            self.message_user(
+                request, f"{account.name}: {flagged:,} documents marked removed.", messages.SUCCESS
+            )
 
 
 def connection_panel(request: HttpRequest, account: ProviderAccount) -> dict:

@@ -26,6 +26,8 @@ class SyncRunAdmin(admin.ModelAdmin):
         "created",
         "updated",
         "removed",
+        "removals_withheld",
+        "skipped",
         "error_code",
     ]
     list_filter = ["state", "full", "account"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 
@@ -21,15 +20,25 @@ def to_utc(value: object, *, naive_tz=UTC) -> datetime | None:
         return datetime.fromtimestamp(seconds, tz=UTC)
     elif isinstance(value, str):
         text = value.strip()
-        if re.fullmatch(r"\d+(\.\d+)?", text):
+        if text.replace(".", "", 1).isdecimal() and "." not in (text[0], text[-1]):
             return to_utc(float(text), naive_tz=naive_tz)
-        text = text.replace("Z", "+00:00").replace("z", "+00:00")
-        try:
-            dt = datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+        try:  # the common case, in C: 2026-01-02T03:04:05Z, offsets, any fraction
+            dt = datetime.fromisoformat(text)
         except ValueError:
-            return None
+            dt = _lenient(text)
+            if dt is None:
+                return None
     else:
         return None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=naive_tz)
     return dt.astimezone(UTC)
+
+
+def _lenient(text: str) -> datetime | None:
+    """What fromisoformat refuses but providers send (a lower-case z, for one)."""
+    text = text.replace("Z", "+00:00").replace("z", "+00:00")
+    try:
+        return datetime.fromisoformat(text.replace(" ", "T", 1) if "T" not in text else text)
+    except ValueError:
+        return None

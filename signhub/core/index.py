@@ -1,27 +1,43 @@
-"""Writing connector pages into the index: a few statements per page, whatever its size.
+"""Writing connector pages into the index: a constant number of statements per page.
 
-Each page is deduplicated, compared with what is stored (by content hash), and written with
-one multi-row upsert (`INSERT ... ON CONFLICT DO UPDATE`, run through `executemany`) plus one
-statement for unchanged rows and one pair for the party rows. The SQL is the same on SQLite
-and PostgreSQL; values go through each field's own `get_db_prep_save`.
+Each page is deduplicated, compared with what is stored (by content hash), and written in
+one transaction:
+
+- new and changed documents: one set-based upsert (`signhub.core.dialects`: COPY → stage →
+  `INSERT ... SELECT ... ON CONFLICT DO UPDATE ... RETURNING` on PostgreSQL, one prepared
+  upsert on SQLite), their old party rows deleted and the new ones inserted in one go;
+- unchanged documents: not rewritten at all — one `SyncSighting` row records their ids for
+  the removal sweep (one statement per page instead of a row update per document).
+
+Python does one canonical serialization per document (the JSON columns' text, used for the
+hash and stored as is); provider text is made safe first (`signhub.core.sanitize`), and a
+document whose data cannot be stored is skipped with a counted warning, never failing the
+page.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import DataError, IntegrityError, connections, transaction
 
 from .connector import DocumentRecord
-from .models import DocumentParty, ProviderAccount, SignedDocument
+from .dialects import index_pages
+from .models import DocumentParty, ProviderAccount, SignedDocument, SyncSighting
+from .sanitize import clean_record, clean_text
+from .status import DocumentStatus
 
-_DOC_FIELDS = [
-    "account",
+logger = logging.getLogger("signhub.index")
+
+# Column order of a document row (tuples, built once per document).
+DOC_COLUMNS = [
+    "account_id",
     "provider",
     "external_id",
     "title",
@@ -44,142 +60,152 @@ _DOC_FIELDS = [
     "last_seen_at",
     "removed_at",
 ]
+_KEY = DOC_COLUMNS.index("external_id")
+_FIRST_DATE = DOC_COLUMNS.index("created_at")  # the five provider dates follow it
 # first_seen_at is set once, on insert.
-_DOC_UPDATE_FIELDS = [
-    f for f in _DOC_FIELDS if f not in ("account", "external_id", "first_seen_at")
+_UPDATE_COLUMNS = [
+    c for c in DOC_COLUMNS if c not in ("account_id", "external_id", "first_seen_at")
 ]
-_PARTY_FIELDS = ["document", "role", "email", "name", "status", "decided_at"]
+PARTY_COLUMNS = ["document_id", "role", "email", "name", "status", "decided_at"]
+MAX_ID_LENGTH = SignedDocument._meta.get_field("external_id").max_length
+_STATUSES = frozenset(DocumentStatus.values)
+_SENDER, _SIGNER = DocumentParty.Role.SENDER.value, DocumentParty.Role.SIGNER.value
+# What json.dumps writes for a character the index does not store as is: C0 controls other
+# than tab and LF (\u00XX, \r, \b, \f). A literal backslash in the data can match too: that
+# only sends the document through the cleaning path, which then changes nothing.
+_SUSPECT = ("\\u00", "\\r", "\\b", "\\f")
+# ANALYZE after this many rows written since the last one (then 10x more each time).
+ANALYZE_AFTER = 10_000
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def _iso(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
-def record_values(record: DocumentRecord) -> dict:
-    """The stored, JSON-ready form of a record (minus bookkeeping fields)."""
-    signers = [s.to_json() for s in record.signers]
-    labels = [str(label) for label in record.labels if str(label).strip()]
-    return {
-        "title": record.title or "",
-        "status": record.status,
-        "provider_status": (record.provider_status or "")[:64],
-        "sender_name": (record.sender_name or "")[:255],
-        "sender_email": (record.sender_email or "")[:255],
-        "signers": signers,
-        "labels": labels,
-        "files": [f.to_json() for f in record.files],
-        "raw": record.raw,
-        "created_at": record.created_at,
-        "sent_at": record.sent_at,
-        "completed_at": record.completed_at,
-        "expires_at": record.expires_at,
-        "last_activity_at": record.last_activity_at,
-    }
+def _encoder():
+    """Canonical JSON: keys sorted (a payload read back from jsonb, which reorders keys,
+    hashes the same), compact, non-ASCII kept, NaN refused (jsonb cannot hold it; such a
+    value takes the cleaning path). The C encoder is called directly: `json.dumps` costs
+    ~5 µs of Python per call before it starts, five times per document."""
+    options = {"default": _iso, "ensure_ascii": False, "allow_nan": False}
+    encoder = json.JSONEncoder(separators=(",", ":"), sort_keys=True, **options)
+    c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+    if c_make_encoder is not None:
+        try:
+            chunks = c_make_encoder(
+                None, _iso, json.encoder.encode_basestring, None, ":", ",", True, False, False
+            )
+            if "".join(chunks({"b": 1, "a": [1, "é"]}, 0)) == '{"a":[1,"é"],"b":1}':
+                return lambda value: "".join(chunks(value, 0))
+        except TypeError:  # another Python's signature: take the documented way
+            pass
+    return encoder.encode
 
 
-_JSON_FIELDS = ("signers", "labels", "files", "raw")
+_dumps = _encoder()
 
 
-class JsonText(str):
-    """A JSON column's value already serialized (SQLite stores it as is)."""
+class _Dirty(Exception):
+    """The record carries text the index does not store as is."""
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, sort_keys=True, default=_iso, ensure_ascii=False)
+@dataclass(slots=True)
+class Prepared:
+    """One document's stored form: hashed now; its row and party rows built only if it
+    has to be written (most documents of a re-sync are unchanged)."""
 
+    record: DocumentRecord  # the cleaned copy when the provider's text needed it
+    external_id: str
+    digest: str
+    scalars: list  # title, status, provider status, sender name, sender email
+    labels: list[str]
+    texts: list[str]  # signers, labels, files, raw: the JSON stored as is
+    dates: list[datetime | None]  # the five provider dates
+    isos: list[str | None]  # the same in ISO 8601 (made for the hash)
 
-def content_hash(values: dict) -> tuple[str, dict[str, str]]:
-    """Hash of the stored form, and the JSON columns' text made for it (SQLite stores that
-    same text, so each payload is serialized once)."""
-    texts = {key: _dumps(values[key]) for key in _JSON_FIELDS}
-    scalars = {k: v for k, v in values.items() if k not in _JSON_FIELDS}
-    payload = "\x00".join([*texts.values(), _dumps(scalars)])
-    return hashlib.sha256(payload.encode()).hexdigest(), texts
-
-
-def search_text(record: DocumentRecord) -> str:
-    parts = [record.title, record.external_id, record.sender_name, record.sender_email]
-    for signer in record.signers:
-        parts += [signer.name, signer.email]
-    parts += record.labels
-    return " ".join(p for p in parts if p).lower()
-
-
-def _datetime_converter(conn):
-    """Fast path for aware datetimes: what Django's own adapters produce, without the
-    per-value settings lookups (the hottest part of ingest on SQLite)."""
-    if conn.vendor == "postgresql":
-        return lambda value, _conn: value  # psycopg adapts aware datetimes natively
-    if conn.vendor == "sqlite" and str(conn.timezone) == "UTC":
-
-        def to_sqlite(value, _conn):
-            if value is None:
-                return None
-            return str(value.astimezone(UTC).replace(tzinfo=None))
-
-        return to_sqlite
-    return None
-
-
-def _json_converter(conn, field):
-    """SQLite stores JSON as text: take the text made for the hash as is."""
-    if conn.vendor == "sqlite":
-        return lambda value, c: (
-            value if isinstance(value, JsonText) else field.get_db_prep_save(value, c)
-        )
-    return field.get_db_prep_save
-
-
-def _preparer(model, field_names: Sequence[str]):
-    """Per-row converter to database values, with field lookups done once per page."""
-    conn = connections[DEFAULT_DB_ALIAS]  # the real wrapper, not the per-call proxy
-    # Text and key columns need no conversion (values are already str/int or None);
-    # dates and JSON go through the field so each backend gets its own adaptation.
-    plain = (models.CharField, models.TextField, models.ForeignKey, models.IntegerField)
-    preps = []
-    for name in field_names:
-        field = model._meta.get_field(name)
-        if isinstance(field, plain):
-            preps.append((name, None))
-        elif isinstance(field, models.JSONField):
-            preps.append((name, _json_converter(conn, field)))
-        elif isinstance(field, models.DateTimeField):
-            preps.append((name, _datetime_converter(conn) or field.get_db_prep_save))
-        else:
-            preps.append((name, field.get_db_prep_save))
-
-    def prep(row: dict) -> list:
+    def row(self, account: ProviderAccount) -> list:
+        """The document's columns up to content_hash (DOC_COLUMNS order)."""
+        title, _, _, sender_name, sender_email = self.scalars
+        words = [title, self.external_id, sender_name, sender_email]
+        for s in self.record.signers:
+            words += (s.name, s.email)
+        words += self.labels
+        search = " ".join(w for w in words if w).lower()
         return [
-            row[name] if convert is None else convert(row[name], conn) for name, convert in preps
+            account.pk,
+            account.provider,
+            self.external_id,
+            *self.scalars,
+            *self.texts,
+            *self.dates,
+            search,
+            self.digest,
         ]
 
-    return prep
+    def parties(self) -> list[tuple]:
+        """(role, email, name, status, decided_at) of the sender and each signer, once per
+        email."""
+        _, _, _, sender_name, sender_email = self.scalars
+        parties = []
+        if sender_email:
+            parties.append((_SENDER, sender_email.lower(), sender_name, "", None))
+        seen = set()
+        for s in self.record.signers:
+            email = (s.email or "").lower()[:255]
+            if email and email not in seen:
+                seen.add(email)
+                parties.append(
+                    (_SIGNER, email, (s.name or "")[:255], (s.status or "")[:64], s.decided_at)
+                )
+        return parties
 
 
-def _upsert_sql(
-    model, fields: Sequence[str], conflict: Sequence[str], update: Sequence[str]
-) -> str:
-    qn = connection.ops.quote_name
-    columns = [model._meta.get_field(f).column for f in fields]
-    placeholders = ", ".join(["%s"] * len(columns))
-    sets = ", ".join(
-        f"{qn(model._meta.get_field(f).column)} = EXCLUDED.{qn(model._meta.get_field(f).column)}"
-        for f in update
-    )
-    conflict_cols = ", ".join(qn(model._meta.get_field(f).column) for f in conflict)
-    return (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-        f"VALUES ({placeholders}) ON CONFLICT ({conflict_cols}) DO UPDATE SET {sets}"
-    )
+def prepare(record: DocumentRecord, external_id: str) -> Prepared:
+    """The stored form of a record: serialized once, hashed, cleaned only when needed."""
+    try:
+        return _prepare(record, external_id)
+    except _Dirty:
+        return _prepare(clean_record(record), external_id, cleaned=True)
 
 
-def _insert_sql(model, fields: Sequence[str]) -> str:
-    qn = connection.ops.quote_name
-    columns = [model._meta.get_field(f).column for f in fields]
-    return (
-        f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
+def _prepare(record: DocumentRecord, external_id: str, cleaned: bool = False) -> Prepared:
+    labels = [label for label in map(str, record.labels) if label.strip()]
+    status = record.status if record.status in _STATUSES else DocumentStatus.UNKNOWN.value
+    scalars = [
+        record.title or "",
+        status,
+        (record.provider_status or "")[:64],
+        (record.sender_name or "")[:255],
+        (record.sender_email or "")[:255],
+    ]
+    dates = [
+        record.created_at,
+        record.sent_at,
+        record.completed_at,
+        record.expires_at,
+        record.last_activity_at,
+    ]
+    isos = [None if d is None else d.isoformat() for d in dates]
+    try:
+        texts = [
+            _dumps([s.to_json() for s in record.signers]),
+            _dumps(labels),
+            _dumps([f.to_json() for f in record.files]),
+            _dumps(record.raw),
+        ]
+        payload = "\n".join([*texts, _dumps([*scalars, *isos])])
+    except ValueError:  # NaN or infinity somewhere
+        raise _Dirty from None
+    # JSON text has no raw newline: the join is unambiguous.
+    if not cleaned and "\\" in payload and any(mark in payload for mark in _SUSPECT):
+        raise _Dirty
+    try:
+        digest = hashlib.sha256(payload.encode()).hexdigest()
+    except UnicodeEncodeError:  # a lone surrogate
+        raise _Dirty from None
+    return Prepared(record, external_id, digest, scalars, labels, texts, dates, isos)
 
 
 @dataclass
@@ -187,14 +213,48 @@ class PageStats:
     fetched: int = 0
     created: int = 0
     updated: int = 0
+    skipped: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def skip(self, external_id: str, reason: str) -> None:
+        self.skipped += 1
+        shown = external_id if len(external_id) <= 80 else external_id[:77] + "..."
+        self.warnings.append(f"Skipped document {shown!r}: {reason}")
+
+
+def _to_sqlite(value: datetime | None) -> str | None:
+    """What Django's SQLite adapter stores for an aware datetime (naive UTC text)."""
+    if value is None:
+        return None
+    if value.tzinfo is UTC:  # what to_utc gives: one C call
+        return value.isoformat(" ")[:-6]
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return str(value)
+
+
+def _iso_to_sqlite(iso: str | None, value: datetime | None) -> str | None:
+    """`_to_sqlite` from the ISO text already made for the hash, when it is UTC."""
+    if iso is None:
+        return None
+    if iso.endswith("+00:00"):
+        return f"{iso[:10]} {iso[11:-6]}"
+    return _to_sqlite(value)
 
 
 class IndexWriter:
-    """Upserts pages of one account's documents; marks what a full sync did not see."""
+    """Writes pages of one account's documents; sweeps what a full listing did not return."""
 
     def __init__(self, account: ProviderAccount, seen_at: datetime) -> None:
         self.account = account
         self.seen_at = seen_at
+        self.written = 0  # rows inserted or changed by this writer
+        self._next_analyze = ANALYZE_AFTER
+        self._analyzed_at = 0  # self.written at the last ANALYZE
+
+    @property
+    def connection(self):
+        return connections["default"]  # the real wrapper of this thread, not the proxy
 
     def known_ids(self, external_ids: Iterable[str]) -> set[str]:
         ids = list(external_ids)
@@ -213,118 +273,175 @@ class IndexWriter:
             )
         )
 
+    # -- pages ------------------------------------------------------------------------
+
     def write(self, records: Iterable[DocumentRecord]) -> PageStats:
         by_id: dict[str, DocumentRecord] = {}
         for record in records:
             by_id[str(record.external_id)] = record  # the last copy in a page wins
         stats = PageStats(fetched=len(by_id))
-        if not by_id:
+        page: dict[str, Prepared] = {}
+        for ext, record in by_id.items():
+            if not ext.isprintable():  # controls or a lone surrogate in the id itself
+                ext = clean_text(ext)
+            if not ext or len(ext) > MAX_ID_LENGTH:
+                stats.skip(ext, f"its id is empty or longer than {MAX_ID_LENGTH} characters.")
+                continue
+            try:
+                page[ext] = prepare(record, ext)
+            except Exception as exc:  # a connector bug must not cost the whole page
+                logger.warning("Document %r of %s not indexed: %r", ext, self.account, exc)
+                stats.skip(ext, "its data could not be read (details in the server log).")
+        if not page:
             return stats
-
-        with transaction.atomic():
-            existing = {
-                ext: (pk, digest)
-                for ext, pk, digest in SignedDocument.objects.filter(
-                    account=self.account, external_id__in=list(by_id)
-                ).values_list("external_id", "id", "content_hash")
-            }
-            rows, unchanged_ids, changed_existing_ids = [], [], []
-            for ext, record in by_id.items():
-                values = record_values(record)
-                digest, texts = content_hash(values)
-                known = existing.get(ext)
-                if known and known[1] == digest:
-                    unchanged_ids.append(known[0])
-                    continue
-                if known:
-                    changed_existing_ids.append(known[0])
-                    stats.updated += 1
-                else:
-                    stats.created += 1
-                values.update(
-                    account=self.account.pk,
-                    provider=self.account.provider,
-                    external_id=ext,
-                    search_text=search_text(record),
-                    content_hash=digest,
-                    first_seen_at=self.seen_at,
-                    last_seen_at=self.seen_at,
-                    removed_at=None,
-                    parsed_signers=values["signers"],  # for the party rows
-                )
-                if connection.vendor == "sqlite":
-                    values.update({key: JsonText(text) for key, text in texts.items()})
-                rows.append(values)
-
-            if unchanged_ids:
-                SignedDocument.objects.filter(pk__in=unchanged_ids).update(
-                    last_seen_at=self.seen_at, removed_at=None
-                )
-            if rows:
-                self._upsert_documents(rows)
-                self._replace_parties(rows, existing, changed_existing_ids)
+        try:
+            created, updated = self._write_page(page)
+        except (DataError, IntegrityError) as exc:
+            if len(page) > 1:
+                # Find the row the database refused: the others still go in, one at a time.
+                created, updated = self._write_one_by_one(page, stats)
+            else:
+                created = updated = 0
+                self._refused(next(iter(page)), exc, stats)
+        stats.created, stats.updated = created, updated
+        self._maybe_analyze(created + updated)
         return stats
 
-    def _upsert_documents(self, rows: list[dict]) -> None:
-        sql = _upsert_sql(
-            SignedDocument, _DOC_FIELDS, ["account", "external_id"], _DOC_UPDATE_FIELDS
-        )
-        prep = _preparer(SignedDocument, _DOC_FIELDS)
-        params = [prep(row) for row in rows]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
+    def _write_one_by_one(self, page: dict[str, Prepared], stats: PageStats) -> tuple[int, int]:
+        created = updated = 0
+        for ext, prepared in page.items():
+            try:
+                c, u = self._write_page({ext: prepared})
+            except (DataError, IntegrityError) as exc:
+                self._refused(ext, exc, stats)
+            else:
+                created, updated = created + c, updated + u
+        return created, updated
 
-    def _replace_parties(self, rows: list[dict], existing: dict, changed_ids: list[int]) -> None:
-        if changed_ids:
-            DocumentParty.objects.filter(document_id__in=changed_ids).delete()
-        new_ext = [row["external_id"] for row in rows if row["external_id"] not in existing]
-        ids = {ext: pk for ext, (pk, _) in existing.items()}
-        if new_ext:
-            ids.update(
-                SignedDocument.objects.filter(
-                    account=self.account, external_id__in=new_ext
-                ).values_list("external_id", "id")
-            )
-        parties = []
-        for row in rows:
-            doc_id = ids[row["external_id"]]
-            if row["sender_email"]:
-                parties.append(
-                    {
-                        "document": doc_id,
-                        "role": DocumentParty.Role.SENDER,
-                        "email": row["sender_email"].lower(),
-                        "name": row["sender_name"],
-                        "status": "",
-                        "decided_at": None,
-                    }
+    def _refused(self, ext: str, exc: Exception, stats: PageStats) -> None:
+        logger.warning("Document %r of %s refused by the database: %s", ext, self.account, exc)
+        stats.skip(ext, "the database refused its data (details in the server log).")
+
+    def _write_page(self, page: dict[str, Prepared]) -> tuple[int, int]:
+        pages = index_pages(self.connection)
+        sqlite = self.connection.vendor == "sqlite"
+        seen_at = self.seen_at
+        seen_at_db = _to_sqlite(seen_at) if sqlite else seen_at
+        with transaction.atomic():
+            existing = {
+                ext: (pk, digest, removed)
+                for ext, pk, digest, removed in pages.existing(
+                    SignedDocument._meta.db_table, self.account.pk, list(page)
                 )
-            seen = set()
-            for signer in row["parsed_signers"]:
-                email = (signer.get("email") or "").lower()
-                if not email or email in seen:
+            }
+            rows, changed_ids, unchanged_ids, restored_ids = [], [], [], []
+            for ext, prepared in page.items():
+                known = existing.get(ext)
+                if known and known[1] == prepared.digest:
+                    (restored_ids if known[2] else unchanged_ids).append(known[0])
                     continue
-                seen.add(email)
-                decided = signer.get("decided_at")
-                parties.append(
-                    {
-                        "document": doc_id,
-                        "role": DocumentParty.Role.SIGNER,
-                        "email": email[:255],
-                        "name": (signer.get("name") or "")[:255],
-                        "status": (signer.get("status") or "")[:64],
-                        "decided_at": datetime.fromisoformat(decided) if decided else None,
-                    }
-                )
-        if parties:
-            prep = _preparer(DocumentParty, _PARTY_FIELDS)
-            with connection.cursor() as cursor:
-                cursor.executemany(
-                    _insert_sql(DocumentParty, _PARTY_FIELDS), [prep(p) for p in parties]
-                )
+                if known:
+                    changed_ids.append(known[0])
+                row = prepared.row(self.account)
+                row += (seen_at, seen_at, None)  # first_seen_at, last_seen_at, removed_at
+                if sqlite:
+                    row[_FIRST_DATE : _FIRST_DATE + 5] = [
+                        _iso_to_sqlite(iso, dt)
+                        for iso, dt in zip(
+                            prepared.isos, row[_FIRST_DATE : _FIRST_DATE + 5], strict=True
+                        )
+                    ]
+                    row[-3] = row[-2] = seen_at_db
+                rows.append(row)
 
-    def sweep_removed(self, now: datetime) -> int:
-        """After a complete full listing: flag documents it did not return. Never delete."""
-        return SignedDocument.objects.filter(
-            account=self.account, removed_at__isnull=True, last_seen_at__lt=self.seen_at
-        ).update(removed_at=now)
+            if restored_ids:
+                SignedDocument.objects.filter(pk__in=restored_ids).update(
+                    removed_at=None, last_seen_at=seen_at
+                )
+            if unchanged_ids:
+                SyncSighting.objects.create(
+                    account=self.account, seen_at=seen_at, document_ids=unchanged_ids
+                )
+            if rows:
+                ids = pages.upsert_documents(
+                    SignedDocument._meta.db_table,
+                    DOC_COLUMNS,
+                    ["account_id", "external_id"],
+                    _UPDATE_COLUMNS,
+                    rows,
+                    _KEY,
+                    self.account.pk,
+                )
+                if changed_ids:
+                    DocumentParty.objects.filter(document_id__in=changed_ids).delete()
+                parties = []
+                for ext in (row[_KEY] for row in rows):
+                    doc_id = ids[ext]
+                    for party in page[ext].parties():
+                        if sqlite and party[4] is not None:
+                            party = (*party[:4], _to_sqlite(party[4]))
+                        parties.append((doc_id, *party))
+                if parties:
+                    pages.insert_rows(DocumentParty._meta.db_table, PARTY_COLUMNS, parties)
+        return len(rows) - len(changed_ids), len(changed_ids)
+
+    def _maybe_analyze(self, written: int) -> None:
+        """PostgreSQL plans the next pages' lookups from statistics: refresh them while a
+        large first sync grows the table (after 10k, 100k, 1M... rows) and at its end."""
+        self.written += written
+        if self.written >= self._next_analyze:
+            self._next_analyze *= 10
+            self.analyze()
+
+    def analyze(self) -> None:
+        index_pages(self.connection).analyze(SignedDocument._meta.db_table)
+        self._analyzed_at = self.written
+
+    def finish(self) -> None:
+        """After the last page: fresh statistics when this sync wrote many rows since."""
+        if self.written - self._analyzed_at >= ANALYZE_AFTER // 10:
+            self.analyze()
+
+    # -- removals ---------------------------------------------------------------------
+
+    def _unseen(self, seen_at: datetime) -> tuple[str, list]:
+        """WHERE clause (and params) of present documents a listing started at `seen_at`
+        did not return: not written by it and not in its sightings."""
+        pages = index_pages(self.connection)
+        table = SignedDocument._meta.db_table
+        sightings = SyncSighting._meta.db_table
+        seen = _to_sqlite(seen_at) if self.connection.vendor == "sqlite" else seen_at
+        where = (
+            f"{table}.account_id = %s AND {table}.removed_at IS NULL "
+            f"AND {table}.last_seen_at < %s AND {pages.unseen_predicate(table, sightings)}"
+        )
+        return where, [self.account.pk, seen, self.account.pk, seen]
+
+    def present_count(self) -> int:
+        return SignedDocument.objects.filter(account=self.account, removed_at__isnull=True).count()
+
+    def unseen_count(self, seen_at: datetime | None = None) -> int:
+        where, params = self._unseen(seen_at or self.seen_at)
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM {SignedDocument._meta.db_table} WHERE {where}", params
+            )
+            return cursor.fetchone()[0]
+
+    def sweep_removed(self, now: datetime, seen_at: datetime | None = None) -> int:
+        """Flag the documents a complete listing did not return. Never delete."""
+        where, params = self._unseen(seen_at or self.seen_at)
+        now_db = _to_sqlite(now) if self.connection.vendor == "sqlite" else now
+        with transaction.atomic(), self.connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {SignedDocument._meta.db_table} SET removed_at = %s WHERE {where}",
+                [now_db, *params],
+            )
+            return cursor.rowcount
+
+    def discard_sightings(self, keep: datetime | None = None) -> None:
+        """Drop this account's sightings, except those of a withheld listing (`keep`)."""
+        stale = SyncSighting.objects.filter(account=self.account)
+        if keep is not None:
+            stale = stale.exclude(seen_at=keep)
+        stale.delete()

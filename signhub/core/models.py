@@ -87,6 +87,12 @@ class ProviderAccount(models.Model):
         max_length=64, unique=True, default=new_endpoint_key, editable=False
     )
 
+    # The last full listing would have flagged more than SIGNHUB_SWEEP_MAX_SHARE of the
+    # account removed: its start (its sightings are kept) until a second full sync or an
+    # administrator confirms, and a warning in plain words for the accounts panel.
+    removals_withheld_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sync_warning = models.TextField(blank=True, editable=False)
+
     # Cross-process sync lock: a conditional UPDATE claims it (works on SQLite and PostgreSQL).
     sync_lock_token = models.CharField(max_length=36, blank=True, editable=False)
     sync_lock_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -182,6 +188,8 @@ class SignedDocument(models.Model):
     search_text = models.TextField(blank=True, editable=False)
     content_hash = models.CharField(max_length=64, editable=False)
     first_seen_at = models.DateTimeField(editable=False)
+    # The last sync that wrote the row (new, changed, or back after a removal); a sync that
+    # finds it unchanged records a SyncSighting instead (see `last_listed_at`).
     last_seen_at = models.DateTimeField(editable=False)
     removed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -205,8 +213,10 @@ class SignedDocument(models.Model):
             # Status chips and the provider/status filters.
             models.Index(fields=["status", "completed_at"], name="doc_status_idx"),
             models.Index(fields=["provider", "status"], name="doc_provider_status_idx"),
-            # Removal sweep after a full sync and the "include removed" filter.
-            models.Index(fields=["account", "removed_at", "last_seen_at"], name="doc_sweep_idx"),
+            # Removal sweep after a full sync, present documents per account, the "include
+            # removed" filter. last_seen_at is in no index: marking a row seen must never
+            # rewrite index entries (unchanged rows are not even rewritten: see SyncSighting).
+            models.Index(fields=["account", "removed_at"], name="doc_sweep_idx"),
             # The sender filter (emails compare lower-cased): one index serves a sender's
             # present documents newest first and their status chip counts, both read
             # from the index alone (an HR sender may have sent 10,000 of them).
@@ -238,6 +248,16 @@ class SignedDocument(models.Model):
     def __str__(self) -> str:
         return self.title or self.external_id
 
+    @property
+    def last_listed_at(self):
+        """When a sync last saw this document. Unchanged documents are not rewritten, but a
+        present one was in the account's last full listing (else the sweep flags it),
+        unless that listing's removals were withheld."""
+        account = self.account
+        if self.removed_at or account.removals_withheld_at or not account.last_full_sync_at:
+            return self.last_seen_at
+        return max(self.last_seen_at, account.last_full_sync_at)
+
     def file(self, key: str) -> dict | None:
         return next((f for f in self.files if f.get("key") == key), None)
 
@@ -267,6 +287,26 @@ class DocumentParty(models.Model):
         return f"{self.role} {self.email}"
 
 
+class SyncSighting(models.Model):
+    """Unchanged documents one sync saw on one page: the ids, in one row per page.
+
+    A re-sync of unchanged documents writes no document row at all (rewriting a million
+    rows to move `last_seen_at` costs what inserting them cost); the removal sweep after
+    a full listing reads these instead. Deleted when the sync ends, except for a listing
+    whose removals were withheld (`ProviderAccount.removals_withheld_at`).
+    """
+
+    account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()  # the sync's start, as IndexWriter.seen_at
+    document_ids = models.JSONField(default=list)
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "seen_at"], name="sighting_sync_idx")]
+
+    def __str__(self) -> str:
+        return f"{len(self.document_ids)} documents of account {self.account_id} at {self.seen_at}"
+
+
 class SyncRun(models.Model):
     """One sync of one account: progress while it runs, outcome when it ends."""
 
@@ -289,6 +329,11 @@ class SyncRun(models.Model):
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     removed = models.PositiveIntegerField(default=0)
+    # Documents the sweep did not flag because the listing shrank suspiciously.
+    removals_withheld = models.PositiveIntegerField(default=0)
+    # Documents left out because their data could not be stored, and why (plain words).
+    skipped = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(default=list, blank=True)
     expected_total = models.PositiveIntegerField(null=True, blank=True)
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.TextField(blank=True)
@@ -309,6 +354,10 @@ class SyncRun(models.Model):
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at
         return None
+
+    @property
+    def suspicious(self) -> bool:
+        return self.removals_withheld > 0
 
     @property
     def progress_percent(self) -> int | None:

@@ -9,14 +9,17 @@ accounts concurrently so the wall time is close to the slowest account.
 
 from __future__ import annotations
 
+import gc
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import DatabaseError, close_old_connections, connections
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -24,6 +27,7 @@ from .connector import SyncContext
 from .errors import ConnectorError
 from .index import IndexWriter
 from .models import ProviderAccount, SyncRun
+from .prefetch import prefetched
 from .redact import redact, safe_code
 
 logger = logging.getLogger("signhub.sync")
@@ -62,7 +66,17 @@ def release_lock(account_id: int, token: str) -> None:
 NOT_CONNECTED = "not_connected"
 NOT_CONNECTED_MESSAGE = "not connected yet: an administrator must connect it on the account page"
 
-_PROGRESS_FIELDS = ["pages", "fetched", "created", "updated", "expected_total"]
+_PROGRESS_FIELDS = [
+    "pages",
+    "fetched",
+    "created",
+    "updated",
+    "skipped",
+    "warnings",
+    "expected_total",
+]
+MAX_RUN_WARNINGS = 20
+PROGRESS_SAVE_SECONDS = 1.0
 
 
 def sync_account(
@@ -102,10 +116,25 @@ def sync_account(
         ProviderAccount.objects.filter(pk=account.pk).update(last_sync_started_at=run.started_at)
         if progress:
             progress(run)
-        _run(account, run, token, progress)
+        with _long_lived_heap_frozen():
+            _run(account, run, token, progress)
     finally:
         release_lock(account.pk, token)
     return run
+
+
+@contextmanager
+def _long_lived_heap_frozen():
+    """Keep the cyclic GC from rescanning the whole process (Django, the app) while a sync
+    churns through millions of short-lived objects: those already alive are set aside
+    for its duration (`gc.freeze`), then returned (a speed measure only: nothing is
+    freed or kept differently). In the 20,000-document SQLite bench the collector took
+    about 1.8 s of 10 without it, 0.5-0.9 s with it."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress | None) -> None:
@@ -116,24 +145,37 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
         known_ids=writer.known_ids,
         stored_raw=writer.stored_raw,
     )
-    connector = None
+    connector = pages = None
     try:
         connector = account.connector()
-        for page in connector.iter_pages(ctx):
+        pages = connector.iter_pages(ctx)
+        if _may_prefetch():
+            pages = prefetched(pages, join_timeout=settings.SIGNHUB_HTTP_TIMEOUT + 5)
+        saved_at = time.monotonic()
+        for page in pages:
             stats = writer.write(page.documents)
             run.pages += 1
             run.fetched += stats.fetched
             run.created += stats.created
             run.updated += stats.updated
+            if stats.skipped:
+                run.skipped += stats.skipped
+                _warn(run, *stats.warnings)
             if page.expected_total is not None:
                 run.expected_total = page.expected_total
-            run.save(update_fields=_PROGRESS_FIELDS)
-            extend_lock(account.pk, token)
+            if run.pages == 1 or time.monotonic() - saved_at >= PROGRESS_SAVE_SECONDS:
+                # The first page at once, then at most once a second: a fast sync writes
+                # hundreds of pages a minute, each save and lease renewal a commit.
+                run.save(update_fields=_PROGRESS_FIELDS)
+                extend_lock(account.pk, token)
+                saved_at = time.monotonic()
             if progress:
                 progress(run)
+        run.save(update_fields=_PROGRESS_FIELDS)
+        writer.finish()
         now = timezone.now()
         if run.full or ctx.listing_complete:
-            run.removed = writer.sweep_removed(now)
+            _sweep(account, run, writer, now)
     except ConnectorError as exc:
         _fail(account, run, exc.code, exc.message, needs_reconnect=exc.needs_reconnect)
     except Exception:
@@ -147,7 +189,7 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
     else:
         run.state = SyncRun.State.SUCCEEDED
         run.finished_at = now
-        run.save(update_fields=["state", "finished_at", "removed"])
+        run.save(update_fields=["state", "finished_at", "removed", "removals_withheld", "warnings"])
         updates = {
             "last_success_at": now,
             "failures_in_a_row": 0,
@@ -168,10 +210,95 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
             run.removed,
         )
     finally:
+        if hasattr(pages, "close"):
+            pages.close()  # stops a prefetching thread before its HTTP session closes
         if connector is not None:
             connector.http.close()
+        _discard_sightings(account, writer)
     if progress:
         progress(run)
+
+
+def _discard_sightings(account: ProviderAccount, writer: IndexWriter) -> None:
+    """The run's sightings served its sweep; keep only a withheld listing's."""
+    try:
+        withheld = (
+            ProviderAccount.objects.filter(pk=account.pk)
+            .values_list("removals_withheld_at", flat=True)
+            .first()
+        )
+        writer.discard_sightings(keep=withheld)
+    except DatabaseError:  # the next run of the account discards them
+        logger.exception("Could not discard the sightings of %s", account)
+
+
+def _warn(run: SyncRun, *messages: str) -> None:
+    for message in messages:
+        if len(run.warnings) < MAX_RUN_WARNINGS:
+            run.warnings.append(message)
+        elif len(run.warnings) == MAX_RUN_WARNINGS:
+            run.warnings.append("More warnings were left out; see the server log.")
+
+
+def _sweep(account: ProviderAccount, run: SyncRun, writer: IndexWriter, now) -> None:
+    """Flag what a complete listing did not return, unless it would flag more than
+    SIGNHUB_SWEEP_MAX_SHARE of the account: then the listing is suspicious (an empty
+    answer, a provider glitch) and nothing is flagged until a second complete listing
+    confirms the shrink, or an administrator does (`apply_withheld_removals`)."""
+    unseen = writer.unseen_count()
+    if not unseen:
+        _clear_withheld(account)
+        return
+    present = writer.present_count()
+    confirms = account.removals_withheld_at is not None
+    if unseen > settings.SIGNHUB_SWEEP_MAX_SHARE * present and not confirms:
+        run.removals_withheld = unseen
+        warning = (
+            f"The last full sync listed only {present - unseen:,} of the {present:,} documents "
+            f"signhub holds for this account, so the {unseen:,} missing ones were not marked "
+            "removed. If they really were deleted at the provider, the next full sync "
+            "confirms it; an administrator can also confirm it now."
+        )
+        _warn(run, warning)
+        ProviderAccount.objects.filter(pk=account.pk).update(
+            removals_withheld_at=writer.seen_at, sync_warning=warning
+        )
+        logger.warning("Sync of %s: %s removals withheld (%s present)", account, unseen, present)
+        return
+    run.removed = writer.sweep_removed(now)
+    if confirms:
+        _warn(run, f"A second full listing confirmed {run.removed:,} documents removed.")
+    _clear_withheld(account)
+
+
+def _clear_withheld(account: ProviderAccount) -> None:
+    if account.removals_withheld_at is not None or account.sync_warning:
+        ProviderAccount.objects.filter(pk=account.pk).update(
+            removals_withheld_at=None, sync_warning=""
+        )
+        account.removals_withheld_at, account.sync_warning = None, ""
+
+
+def apply_withheld_removals(account: ProviderAccount) -> int | None:
+    """An administrator confirms the removals a suspicious listing withheld: flag them now.
+
+    Returns how many were flagged, or None when a sync of the account is running (its
+    lock is held) and nothing was done.
+    """
+    token = acquire_lock(account.pk)
+    if token is None:
+        return None
+    try:
+        account.refresh_from_db(fields=["removals_withheld_at", "sync_warning"])
+        if account.removals_withheld_at is None:
+            return 0
+        writer = IndexWriter(account, seen_at=account.removals_withheld_at)
+        flagged = writer.sweep_removed(timezone.now())
+        _clear_withheld(account)
+        writer.discard_sightings()
+        return flagged
+    finally:
+        release_lock(account.pk, token)
 
 
 def _fail(account, run, code: str, message: str, *, needs_reconnect: bool = False) -> None:
@@ -183,7 +310,9 @@ def _fail(account, run, code: str, message: str, *, needs_reconnect: bool = Fals
     run.finished_at = now
     run.error_code = code
     run.error_message = message
-    run.save(update_fields=["state", "finished_at", "error_code", "error_message"])
+    run.save(
+        update_fields=["state", "finished_at", "error_code", "error_message", *_PROGRESS_FIELDS]
+    )
     ProviderAccount.objects.filter(pk=account.pk).update(
         last_error_at=now,
         last_error=message,
@@ -222,6 +351,16 @@ def sync_accounts(
     close_old_connections()
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sync") as pool:
         return list(pool.map(in_thread, accounts))
+
+
+def _may_prefetch() -> bool:
+    """A fetching thread has its own connection: it cannot see the rows of a transaction
+    still open around the sync (tests, callers' atomic blocks), nor an in-memory SQLite."""
+    return (
+        settings.SIGNHUB_SYNC_PREFETCH
+        and not connections["default"].in_atomic_block
+        and not _in_memory()
+    )
 
 
 def _in_memory() -> bool:

@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
+from signhub.core.dialects import text_search
 from signhub.core.models import DocumentParty, SignedDocument
 from signhub.core.status import DocumentStatus
 
@@ -75,9 +76,8 @@ def filter_documents(qs: QuerySet, data: dict, *, now: datetime, tz: tzinfo) -> 
     """Every filter except status (the status chips count across statuses)."""
     if not data["removed"]:
         qs = qs.filter(removed_at__isnull=True)
-    # Each word must appear; search_text is lower-cased, `contains` escapes % and _.
-    for term in data["q"].lower().split()[:8]:
-        qs = qs.filter(search_text__contains=term)
+    # Each word must appear; search_text is lower-cased (indexes: signhub.core.dialects).
+    qs = text_search(qs, data["q"].lower().split()[:8])
     if data["provider"]:
         qs = qs.filter(provider__in=data["provider"])
     if data["account"]:

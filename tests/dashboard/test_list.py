@@ -540,7 +540,8 @@ def test_list_page_query_count_is_pinned(client, reviewer_a, accounts, django_as
     # Paging on reuses the cached counts.
     with django_assert_num_queries(7):
         client.get("/documents/", {"per_page": "25"})
-    with django_assert_num_queries(9):
+    # SQLite looks a text term up in its FTS5 index first (signhub.core.dialects.text_search).
+    with django_assert_num_queries(10 if connection.vendor == "sqlite" else 9):
         client.get("/documents/", {"per_page": "25", "q": "contract", "status": "completed"})
     # The employee view adds two queries (their document ids as a signer, their role on
     # the shown documents). Its result fits one page, so the dated and undated documents

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('core', '0007_connect_state'),
+        ('core', '0008_connect_state'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

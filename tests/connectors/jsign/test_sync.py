@@ -80,7 +80,9 @@ def test_a_full_sync_flags_envelopes_gone_at_jsign(account, rsps):
     list_page(rsps, 1, {"data": {"list_info": {"num_pages": 1}, "envelopes": []}})
     run = sync_account(account, full=True)
     assert run.state == SyncRun.State.SUCCEEDED
-    assert run.removed == 4
+    # An empty listing is suspicious (hardening finding 8b): a second one confirms it.
+    assert (run.removed, run.removals_withheld) == (0, 4)
+    assert sync_account(account, full=True).removed == 4
 
 
 def test_it_maps_a_completed_envelope(account, rsps):

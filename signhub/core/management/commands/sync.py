@@ -49,10 +49,15 @@ def summary(run: SyncRun) -> str:
     if run.state == SyncRun.State.SUCCEEDED:
         seconds = run.duration.total_seconds() if run.duration else 0.0
         kind = "full" if run.full else "incremental"
-        return (
+        line = (
             f"{name}: ok ({kind}) — {run.fetched} fetched, {run.created} created, "
             f"{run.updated} updated, {run.removed} removed in {seconds:.1f}s"
         )
+        if run.skipped:
+            line += f"; {run.skipped} skipped (unusable data)"
+        if run.removals_withheld:
+            line += f"; {run.removals_withheld} removals withheld (suspicious listing)"
+        return line
     if run.state == SyncRun.State.SKIPPED:
         return f"{name}: skipped — {run.error_message}"
     return f"{name}: FAILED [{run.error_code}] {run.error_message}"

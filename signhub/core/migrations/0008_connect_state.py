@@ -15,7 +15,7 @@ def fill_endpoint_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0006_credentials_claim"),
+        ("core", "0007_sync_sightings_and_sweep_guard"),
     ]
 
     operations = [
