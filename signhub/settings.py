@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "signhub.connectors.boldsign",
     "signhub.connectors.jsign",
     "signhub.connectors.bitrix24",
+    "signhub.connect",
+    "signhub.webhooks",
     "signhub.sandbox",
     "signhub.dashboard",
     "signhub.persist",
@@ -237,6 +239,17 @@ if env.bool("SIGNHUB_BEHIND_PROXY", default=False):
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # signhub's own knobs.
+# Where browsers and providers reach this signhub (scheme://host[:port], no path): OAuth
+# redirect URIs, the Bitrix24 install URL and webhook URLs printed by `connect_info` and
+# shown on the account page are built from it. Unset: the request's own host (and, in
+# commands, http://localhost:8000).
+SIGNHUB_PUBLIC_URL = env.str("SIGNHUB_PUBLIC_URL", default="").rstrip("/")
+# Seconds to wait for a provider's token endpoint while connecting (one attempt: codes are
+# single use and live ~30 s).
+SIGNHUB_CONNECT_TIMEOUT = env.float("SIGNHUB_CONNECT_TIMEOUT", default=15.0)
+# "Test connection" answers within ~10 s: one attempt, connect and read timeouts in seconds.
+SIGNHUB_TEST_CONNECT_TIMEOUT = env.float("SIGNHUB_TEST_CONNECT_TIMEOUT", default=3.0)
+SIGNHUB_TEST_READ_TIMEOUT = env.float("SIGNHUB_TEST_READ_TIMEOUT", default=6.0)
 SIGNHUB_SANDBOX_ENABLED = env.bool("SIGNHUB_SANDBOX_ENABLED", default=DEBUG or TESTING)
 SIGNHUB_ALLOW_INSECURE_HTTP = env.bool("SIGNHUB_ALLOW_INSECURE_HTTP", default=False)
 SIGNHUB_SYNC_CONCURRENCY = env.int("SIGNHUB_SYNC_CONCURRENCY", default=4)

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("signhub.dashboard.urls")),
     path("", include("signhub.downloads.urls")),
     path("", include("signhub.verify.urls")),
+    path("connect/", include("signhub.connect.urls")),
+    path("webhooks/", include("signhub.webhooks.urls")),
     path("persist/", include("signhub.persist.urls")),
     path("signatures/", include("signhub.persist.viewer_urls")),
 ]

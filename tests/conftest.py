@@ -56,6 +56,13 @@ def _fresh_fake_data():
 
 
 @pytest.fixture
+def staff_client(client, django_user_model):
+    """The test client signed in as a superuser (force_login: no password to hash)."""
+    client.force_login(django_user_model.objects.create_superuser("root", "root@example.com", None))
+    return client
+
+
+@pytest.fixture
 def make_account(db):
     def make(provider: str = "fake", name: str | None = None, **kwargs) -> ProviderAccount:
         connector = __import__("signhub.core.registry", fromlist=["registry"]).registry.get(

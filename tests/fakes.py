@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from django import forms
 
+from signhub.connect.flows import ConnectError, ConnectFlow, Grant, Installed, OAuthApp
 from signhub.core.connector import Connector, DocumentRecord, FileStream, Page, SignerRecord
 from signhub.core.errors import ConnectorError
 from signhub.core.forms import ProviderForm
@@ -108,3 +110,103 @@ class HttpFakeConnector(Connector):
     def check_connection(self) -> str:
         self.http.request_json("GET", f"{self.base_url}/docs", params={"page": 1})
         return "ok"
+
+
+class FakeOAuthForm(ProviderForm):
+    client_id = forms.CharField(required=False)
+    client_secret = forms.CharField(required=False, widget=forms.PasswordInput)
+    access_token = forms.CharField(required=False, widget=forms.PasswordInput)
+    refresh_token = forms.CharField(required=False, widget=forms.PasswordInput)
+    authorize_url = forms.CharField(required=False)
+    token_url = forms.CharField(required=False)
+    credential_fields = ("client_id", "client_secret", "access_token", "refresh_token")
+    option_fields = ("authorize_url", "token_url")
+    secret_fields = ("client_secret", "access_token", "refresh_token")
+    console_url = "https://fake.example.com/console"
+    console_label = "the fake provider's console"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("access_token") and not (
+            data.get("client_id") and data.get("client_secret")
+        ):
+            raise forms.ValidationError("Give client_id and client_secret, or an access_token.")
+        return data
+
+    @classmethod
+    def awaits_connect(cls, credentials, options) -> bool:
+        return not credentials.get("access_token")
+
+
+class FakeOAuthFlow(ConnectFlow):
+    """Points at a tests.oauth_provider.FakeOAuthProvider through the options."""
+
+    name = "Fake OAuth"
+    pkce = True
+
+    def app(self) -> OAuthApp:
+        creds = self.require("client_id", "client_secret")
+        base = self.account.base_url.rstrip("/")
+        return OAuthApp(
+            authorize_url=self.option("authorize_url") or f"{base}/authorize",
+            token_url=self.option("token_url") or f"{base}/token",
+            client_id=creds["client_id"],
+            client_secret=creds["client_secret"],
+            scope="documents.read offline_access",
+        )
+
+    def grant(self, token, params) -> Grant:
+        return Grant(
+            {"access_token": token["access_token"], "refresh_token": token.get("refresh_token")}
+        )
+
+
+@registry.register
+class FakeOAuthConnector(Connector):
+    """Lists `GET {base}/api/documents` with the Bearer token the connect flow stored."""
+
+    provider = "fakeoauth"
+    label = "Fake OAuth"
+    default_base_url = "http://127.0.0.1:9"
+    credential_form = FakeOAuthForm
+    connect_flow = FakeOAuthFlow
+    receives_webhooks = True
+
+    def _get(self):
+        return self.http.request_json(
+            "GET",
+            f"{self.base_url}/api/documents",
+            headers={"Authorization": f"Bearer {self.credentials.get('access_token', '')}"},
+        )
+
+    def iter_pages(self, ctx) -> Iterator[Page]:
+        data = self._get()
+        yield Page([make_record(int(d["id"]), title=d["title"]) for d in data["documents"]])
+
+    def check_connection(self) -> str:
+        data = self._get()
+        return f"signed in as {data['user']}"
+
+
+class FakePortalFlow(FakeOAuthFlow):
+    """An app install in the style of Bitrix24: POST `portal` + `token` (page if PLACEMENT)."""
+
+    name = "Fake Portal"
+    supports_install = True
+    install_scripts = ("https://sdk.fake.example/api/v1/",)
+
+    def install(self, request) -> Installed:
+        portal = request.POST.get("portal", "")
+        mine = urlsplit(self.account.base_url).hostname
+        if portal != mine:
+            raise ConnectError(f"This install is for {portal!r}, not {mine}.", status=403)
+        grant = Grant({"access_token": request.POST.get("token", "")})
+        page = "PLACEMENT" in request.POST
+        return Installed(grant, page=page, frame_origin=f"https://{portal}" if page else "")
+
+
+@registry.register
+class FakePortalConnector(FakeOAuthConnector):
+    provider = "fakeportal"
+    label = "Fake Portal"
+    connect_flow = FakePortalFlow

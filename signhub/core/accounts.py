@@ -33,6 +33,11 @@ def validate_account(data: AccountInput) -> tuple[str, dict, dict]:
     connector = registry.get(data.provider)
     form_class = connector.credential_form
     cred_keys, option_keys = form_class.known_keys()
+    # A value that moved from the credentials to the options (Box's subject_type and
+    # subject_id) is still accepted as --credential, so older scripts keep working.
+    moved = {k: v for k, v in data.credentials.items() if k in option_keys and k not in cred_keys}
+    data.options = {**moved, **data.options}
+    data.credentials = {k: v for k, v in data.credentials.items() if k not in moved}
     for key in data.credentials:
         if key not in cred_keys:
             raise ValidationError(
@@ -67,10 +72,12 @@ def form_options_base_url(form, connector) -> str:
 
 def create_account(data: AccountInput) -> ProviderAccount:
     base_url, credentials, options = validate_account(data)
+    form_class = registry.get(data.provider).credential_form
     return ProviderAccount.objects.create(
         name=data.name,
         provider=data.provider,
         base_url=base_url,
         credentials=credentials,
         options=options,
+        awaiting_connect=form_class.awaits_connect(credentials, options),
     )

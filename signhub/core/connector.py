@@ -165,6 +165,11 @@ class Connector:
     # None: no throttle. The bucket is shared per `throttle_key()` by every thread.
     rate_per_second: ClassVar[float | None] = None
     burst: ClassVar[int] = 1
+    # How an administrator connects an account (signhub.connect.flows.ConnectFlow subclass)
+    # when the provider has a consent screen or an app install; None: credentials only.
+    connect_flow: ClassVar[type | None] = None
+    # The provider delivers events to the account's webhook_url (signhub.webhooks).
+    receives_webhooks: ClassVar[bool] = False
 
     def __init__(self, account: ProviderAccount, *, http: HttpClient | None = None) -> None:
         self.account = account

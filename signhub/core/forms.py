@@ -41,6 +41,12 @@ def validate_base_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def secret_field(label: str, help_text: str = "", *, textarea: bool = False) -> forms.CharField:
+    """An optional credential that is never rendered back (the admin shows set / not set)."""
+    widget = forms.Textarea if textarea else forms.PasswordInput(render_value=False)
+    return forms.CharField(required=False, label=label, help_text=help_text, widget=widget)
+
+
 class ProviderForm(forms.Form):
     """Each connector subclasses this: declare fields, list which are credentials
     (`credential_fields`, stored encrypted) and which are options (`option_fields`).
@@ -49,6 +55,9 @@ class ProviderForm(forms.Form):
     credential_fields: ClassVar[tuple[str, ...]] = ()
     option_fields: ClassVar[tuple[str, ...]] = ()
     secret_fields: ClassVar[tuple[str, ...]] = ()
+    # Shown above the credential fields in the admin: where the provider shows these values.
+    console_url: ClassVar[str] = ""
+    console_label: ClassVar[str] = ""
 
     def credentials(self) -> dict[str, Any]:
         return {
@@ -63,6 +72,12 @@ class ProviderForm(forms.Form):
             for k in self.option_fields
             if self.cleaned_data.get(k) not in (None, "")
         }
+
+    @classmethod
+    def awaits_connect(cls, credentials: dict[str, Any], options: dict[str, Any]) -> bool:
+        """True when these (valid) credentials name an OAuth app that still has to be
+        connected ("Connect with …" or an app install) before it can sync."""
+        return False
 
     def check_base_url(self, url: str) -> None:
         """Hook: raise ValidationError when this provider cannot work with `url`."""

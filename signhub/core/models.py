@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
@@ -17,6 +19,19 @@ from .status import DocumentStatus
 def provider_choices() -> list[tuple[str, str]]:
     """Choices derived from the connector registry (a callable keeps migrations stable)."""
     return registry.choices()
+
+
+def new_endpoint_key() -> str:
+    """The unguessable part of an account's public URLs (OAuth callback, install, webhooks)."""
+    return secrets.token_urlsafe(24)
+
+
+class ConnectionState(models.TextChoices):
+    """Whether an account can talk to its provider (shown on the account page)."""
+
+    CONNECTED = "connected", "Connected"
+    WAITING = "waiting", "Waiting to be connected"
+    NEEDS_RECONNECT = "needs_reconnect", "Needs reconnect"
 
 
 class AccountQuerySet(models.QuerySet):
@@ -63,6 +78,15 @@ class ProviderAccount(models.Model):
     needs_reconnect = models.BooleanField(default=False, editable=False)
     failures_in_a_row = models.PositiveIntegerField(default=0, editable=False)
 
+    # The connect flow (signhub.connect): an OAuth app's account waits until an administrator
+    # presses "Connect" (or Bitrix24 installs the app); `endpoint_key` names the account in
+    # its public URLs (callback, install, webhooks) without exposing the sequential id.
+    awaiting_connect = models.BooleanField(default=False, editable=False)
+    connected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    endpoint_key = models.CharField(
+        max_length=64, unique=True, default=new_endpoint_key, editable=False
+    )
+
     # The last full listing would have flagged more than SIGNHUB_SWEEP_MAX_SHARE of the
     # account removed: its start (its sightings are kept) until a second full sync or an
     # administrator confirms, and a warning in plain words for the accounts panel.
@@ -87,6 +111,27 @@ class ProviderAccount(models.Model):
 
     def connector(self, **kwargs):
         return self.connector_class(self, **kwargs)
+
+    @property
+    def connection_state(self) -> str:
+        if self.needs_reconnect:
+            return ConnectionState.NEEDS_RECONNECT
+        if self.awaiting_connect:
+            return ConnectionState.WAITING
+        return ConnectionState.CONNECTED
+
+    @property
+    def connection_label(self) -> str:
+        return ConnectionState(self.connection_state).label
+
+    @property
+    def connection_reason(self) -> str:
+        """Why the account is not connected, in words (empty when it is)."""
+        if self.needs_reconnect:
+            return self.last_error or "The provider no longer accepts the stored credentials."
+        if self.awaiting_connect:
+            return "An administrator must connect the account with the provider."
+        return ""
 
     @property
     def is_stale(self) -> bool:
@@ -270,7 +315,7 @@ class SyncRun(models.Model):
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         FAILED = "failed", "Failed"
-        SKIPPED = "skipped", "Skipped (already running)"
+        SKIPPED = "skipped", "Skipped"  # why: error_message (already running, not connected)
 
     account = models.ForeignKey(ProviderAccount, on_delete=models.CASCADE, related_name="sync_runs")
     full = models.BooleanField(default=False)

@@ -63,6 +63,9 @@ def release_lock(account_id: int, token: str) -> None:
     )
 
 
+NOT_CONNECTED = "not_connected"
+NOT_CONNECTED_MESSAGE = "not connected yet: an administrator must connect it on the account page"
+
 _PROGRESS_FIELDS = [
     "pages",
     "fetched",
@@ -87,6 +90,14 @@ def sync_account(
     """Sync one account and return its SyncRun. Never raises for provider failures."""
     if run is None:
         run = SyncRun.objects.create(account=account, full=full, trigger=trigger)
+    if ProviderAccount.objects.filter(pk=account.pk, awaiting_connect=True).exists():
+        # Not a failure: nobody has pressed "Connect" yet, so there is nothing to read.
+        run.state = SyncRun.State.SKIPPED
+        run.finished_at = timezone.now()
+        run.error_code = NOT_CONNECTED
+        run.error_message = NOT_CONNECTED_MESSAGE
+        run.save(update_fields=["state", "finished_at", "error_code", "error_message"])
+        return run
     token = acquire_lock(account.pk)
     if token is None:
         run.state = SyncRun.State.SKIPPED

@@ -92,6 +92,9 @@ def sync_now(request: HttpRequest, pk: int) -> HttpResponse:
     if not account.enabled:
         message = f"{account.name} is disabled; an administrator must enable it first."
         run = None
+    elif account.awaiting_connect:
+        message = f"{account.name} is not connected yet; an administrator must connect it first."
+        run = None
     else:
         run = enqueue_sync(account, trigger="web")
         message = f"Sync of {account.name} queued."

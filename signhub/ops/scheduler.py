@@ -57,9 +57,10 @@ def active_account_ids(now: datetime) -> set[int]:
 
 
 def due_schedules(now: datetime) -> list[SyncSchedule]:
-    candidates = SyncSchedule.objects.filter(enabled=True, account__enabled=True).select_related(
-        "account"
-    )
+    # Accounts waiting to be connected have nothing to sync until an administrator connects.
+    candidates = SyncSchedule.objects.filter(
+        enabled=True, account__enabled=True, account__awaiting_connect=False
+    ).select_related("account")
     return [s for s in candidates if s.incremental_due(now) or s.full_due(now)]
 
 

@@ -22,7 +22,8 @@ from signhub.core.registry import registry
 from . import errors
 from .auth import Bitrix24Auth
 from .client import Bitrix24Client
-from .forms import DEFAULT_OAUTH_URL, Bitrix24Form, parse_lists
+from .forms import DEFAULT_OAUTH_URL, PLACEHOLDER_PORTAL, Bitrix24Form, parse_lists
+from .install import Bitrix24Connect
 from .mapping import LIST_ORDER, METHODS, PERSONAL, DocumentMerger, row_id
 from .portal import host, portal_root, resolve
 from .statuses import STATUSES
@@ -37,8 +38,10 @@ logger = logging.getLogger("signhub.connectors.bitrix24")
 class Bitrix24Connector(Connector):
     provider = "bitrix24"
     label = "Bitrix24 e-Signature for HR"
-    default_base_url = "https://yourcompany.bitrix24.com"
+    default_base_url = PLACEHOLDER_PORTAL
     credential_form = Bitrix24Form
+    connect_flow = Bitrix24Connect
+    receives_webhooks = True
     statuses = STATUSES
     # https://apidocs.bitrix24.com/settings/performance/limits.html — leaky bucket per portal,
     # 2 req/s with bursts of 50 (Enterprise: 5/s, 250). We stay a little under the smaller

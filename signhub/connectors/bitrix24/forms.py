@@ -8,13 +8,15 @@ from urllib.parse import urlsplit
 from django import forms
 from django.core.exceptions import ValidationError
 
-from signhub.core.forms import ProviderForm, is_loopback_host
+from signhub.core.forms import ProviderForm, is_loopback_host, secret_field
 
 from .mapping import METHODS
 from .portal import WEBHOOK_EXPLANATION, looks_like_webhook
 
 DEFAULT_LISTS = "personal,mysafe"
 DEFAULT_OAUTH_URL = "https://oauth.bitrix.info/oauth/token/"
+# The connector's default base URL: a placeholder an administrator must replace.
+PLACEHOLDER_PORTAL = "https://yourcompany.bitrix24.com"
 
 
 def parse_lists(value: str | None) -> list[str]:
@@ -28,24 +30,42 @@ def parse_lists(value: str | None) -> list[str]:
 
 
 class Bitrix24Form(ProviderForm):
-    client_id = forms.CharField(required=False, help_text="The OAuth application's client_id.")
-    client_secret = forms.CharField(required=False, widget=forms.PasswordInput)
-    access_token = forms.CharField(required=False, widget=forms.PasswordInput)
-    refresh_token = forms.CharField(required=False, widget=forms.PasswordInput)
+    client_id = forms.CharField(
+        required=False,
+        label="Application ID (client_id)",
+        help_text="Your portal → Developer resources → Other → Local application: shown "
+        "after saving the application.",
+    )
+    client_secret = secret_field("Application key (client_secret)", "Shown next to the client_id.")
+    access_token = secret_field("Access token", "Stored by the install or Connect with Bitrix24.")
+    refresh_token = secret_field("Refresh token", "Stored by the install or Connect with Bitrix24.")
+    application_token = secret_field(
+        "Application token", "Stored by the install; verifies the portal's events."
+    )
     lists = forms.CharField(
         required=False,
+        label="Lists",
         help_text="Comma list of personal (sign.b2e.personal.tail) and mysafe "
         "(sign.b2e.mysafe.tail); default personal,mysafe.",
     )
     oauth_url = forms.CharField(
         required=False,
+        label="OAuth server",
         help_text=f"Token endpoint; default {DEFAULT_OAUTH_URL}. A relative path is resolved "
         "against the portal URL.",
     )
 
-    credential_fields = ("client_id", "client_secret", "access_token", "refresh_token")
+    credential_fields = (
+        "client_id",
+        "client_secret",
+        "access_token",
+        "refresh_token",
+        "application_token",
+    )
     option_fields = ("lists", "oauth_url")
-    secret_fields = ("client_secret", "access_token", "refresh_token")
+    secret_fields = ("client_secret", "access_token", "refresh_token", "application_token")
+    console_url = "https://apidocs.bitrix24.com/local-integrations/local-apps.html"
+    console_label = "your portal → Developer resources → Other → Local application"
 
     def clean_lists(self) -> str:
         value = self.cleaned_data.get("lists") or ""
@@ -83,9 +103,11 @@ class Bitrix24Form(ProviderForm):
         for name in self.credential_fields:
             if looks_like_webhook(cleaned.get(name)):
                 raise ValidationError(WEBHOOK_EXPLANATION)
-        if not cleaned.get("access_token") and not cleaned.get("refresh_token"):
+        has_app = cleaned.get("client_id") and cleaned.get("client_secret")
+        if not cleaned.get("access_token") and not cleaned.get("refresh_token") and not has_app:
             raise ValidationError(
-                "Enter the OAuth application's refresh_token (and access_token if you have one)."
+                "Enter the local application's client_id and client_secret (the portal then "
+                "installs the application, or press Connect with Bitrix24), or its tokens."
             )
         if cleaned.get("refresh_token") and not (
             cleaned.get("client_id") and cleaned.get("client_secret")
@@ -95,3 +117,10 @@ class Bitrix24Form(ProviderForm):
                 "tokens only last an hour."
             )
         return cleaned
+
+    @classmethod
+    def awaits_connect(cls, credentials: dict[str, Any], options: dict[str, Any]) -> bool:
+        """The application's keys without tokens: the portal has not installed it yet."""
+        has_app = credentials.get("client_id") and credentials.get("client_secret")
+        tokens = credentials.get("access_token") or credentials.get("refresh_token")
+        return bool(has_app) and not tokens

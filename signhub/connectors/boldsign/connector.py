@@ -15,7 +15,7 @@ from signhub.core.http import HttpClient
 from signhub.core.registry import registry
 
 from . import errors
-from .auth import BoldSignAuth
+from .auth import BoldSignAuth, BoldSignConnect
 from .client import BoldSignClient
 from .forms import BoldSignForm
 from .lists import LISTINGS, parse_lists
@@ -46,6 +46,8 @@ class BoldSignConnector(Connector):
     label = "BoldSign"
     default_base_url = "https://api.boldsign.com"
     credential_form = BoldSignForm
+    connect_flow = BoldSignConnect
+    receives_webhooks = True
     statuses = STATUSES
     # BoldSign's limit is a budget per hour and account (the `hourly_limit` option lowers
     # it, e.g. 50 for a sandbox key); RateBudget paces the requests from it.

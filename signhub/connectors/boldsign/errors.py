@@ -115,6 +115,14 @@ def error_hook(
 
 def _token_error(response: requests.Response, detail: str, region: str) -> ConnectorError | None:
     status = response.status_code
+    if status == 400 and _oauth_error(response) == "invalid_grant":
+        return ConnectorError(
+            f"BoldSign refused the refresh token ({status}){detail} — it expired "
+            "or was revoked; an administrator must press Connect with BoldSign again",
+            code="token_refused",
+            status=status,
+            needs_reconnect=True,
+        )
     if status in (400, 401, 403):
         return ConnectorError(
             f"BoldSign did not accept the OAuth client ID/secret ({status}){detail} — "
@@ -134,3 +142,11 @@ def _rate_limited(response: requests.Response, message: str) -> ConnectorError:
     return ConnectorError(
         message, code="rate_limited", status=429, retryable=True, retry_after=retry_after(response)
     )
+
+
+def _oauth_error(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("error") or "") if isinstance(body, dict) else ""

@@ -46,7 +46,7 @@ def region_of_base_url(base_url: str) -> str | None:
 
 
 def token_url(base_url: str, region: str | None, override: str | None) -> str:
-    """Where the client-credentials token comes from.
+    """Where the OAuth tokens come from.
 
     - `override` absolute (http/https): used as is.
     - `override` relative (e.g. `connect/token`): resolved under the account's base URL, so
@@ -55,6 +55,15 @@ def token_url(base_url: str, region: str | None, override: str | None) -> str:
     - no override, any other base URL (a proxy or a simulator): `{base_url}/connect/token`,
       so the client secret is never sent to a host the administrator did not configure.
     """
+    return _account_url(base_url, override, "connect/token")
+
+
+def authorize_url(base_url: str, override: str | None) -> str:
+    """Where "Connect with BoldSign" sends the administrator; resolved like `token_url`."""
+    return _account_url(base_url, override, "connect/authorize")
+
+
+def _account_url(base_url: str, override: str | None, path: str) -> str:
     base = base_url.rstrip("/")
     if override:
         override = override.strip()
@@ -63,5 +72,5 @@ def token_url(base_url: str, region: str | None, override: str | None) -> str:
         return f"{base}/{override.lstrip('/')}"
     official = region_of_base_url(base)
     if official is not None:
-        return f"{ACCOUNT_HOSTS[official]}/connect/token"
-    return f"{base}/connect/token"
+        return f"{ACCOUNT_HOSTS[official]}/{path}"
+    return f"{base}/{path}"

@@ -37,6 +37,7 @@ def demo_account() -> dict[str, Any]:
             "region": "us",
             "lists": "list,behalf_others,behalf_me,team",
             "token_url": "connect/token",
+            "grant_type": "client_credentials",
         },
     }
 

@@ -1,8 +1,13 @@
-"""Box authentication: OAuth 2.0 (single-use refresh tokens), Client Credentials, developer token.
+"""Box authentication: OAuth 2.0 (single-use refresh tokens), JWT, Client Credentials, developer
+token — and "Connect with Box", the OAuth 2.0 authorization code flow that obtains the first
+pair of tokens.
 
 Which mode an account uses follows from its credential keys:
-- `subject_type` + `subject_id` → Client Credentials Grant (no refresh token: ask for a new
-  access token when it lapses or on 401);
+- `jwt_config` → JWT (server authentication): an RS256 assertion for the subject (options
+  `subject_type`/`subject_id`, else the config's enterprise) buys an access token; no
+  refresh token, a new assertion when it lapses or on 401;
+- `subject_type` + `subject_id` (options; credentials on accounts added before) → Client
+  Credentials Grant (no refresh token: ask for a new access token when it lapses or on 401);
 - `refresh_token` → OAuth 2.0 user auth (refresh on 401; each refresh returns a new pair and
   the old refresh token dies, so the pair is stored before it is used);
 - `access_token` alone → a developer token (60 minutes, no refresh: 401 = reconnect).
@@ -19,8 +24,13 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from signhub.connect.flows import ConnectFlow, Grant, OAuthApp, refresh_token_of
 from signhub.core import credentials
 from signhub.core.errors import ConnectorError
+
+from . import options
+from .jwt_config import GRANT_TYPE as JWT_GRANT_TYPE
+from .jwt_config import JwtConfig, JwtConfigError
 
 if TYPE_CHECKING:
     from signhub.core.http import HttpClient
@@ -49,8 +59,19 @@ class BoxAuth:
         return self.account.credentials
 
     @property
+    def subject(self) -> tuple[str, str]:
+        kind, ident = options.subject(self.account.options, self.creds)
+        if self.mode == "jwt" and not ident:
+            return JwtConfig.parse(self.creds["jwt_config"]).subject()
+        return kind or "enterprise", ident
+
+    @property
     def mode(self) -> str:
-        if self.creds.get("subject_type") and self.creds.get("subject_id"):
+        if self.creds.get("jwt_config"):
+            return "jwt"
+        if options.subject(self.account.options, self.creds)[1] and not self.creds.get(
+            "refresh_token"
+        ):
             return "ccg"
         if self.creds.get("refresh_token"):
             return "oauth"
@@ -108,13 +129,35 @@ class BoxAuth:
             "client_id": current.get("client_id", ""),
             "client_secret": current.get("client_secret", ""),
         }
-        if self.mode == "ccg":
+        if self.mode == "jwt":
+            # https://developer.box.com/guides/authentication/jwt/without-sdk/
+            try:
+                config = JwtConfig.parse(current["jwt_config"])
+                kind, ident = self.subject
+                data = {
+                    "grant_type": JWT_GRANT_TYPE,
+                    "assertion": config.assertion(kind, ident),
+                    "client_id": config.client_id,
+                    "client_secret": config.client_secret,
+                }
+            except JwtConfigError as exc:
+                raise ConnectorError(
+                    f"The Box JWT config cannot be used: {exc} — {RECONNECT}",
+                    code="jwt_config",
+                    needs_reconnect=True,
+                ) from None
+            refused = (
+                "Box refused the JWT assertion{detail}: check that the app's public key is "
+                "the one in the config, the app is authorized in the Box Admin Console, and "
+                f"subject_type/subject_id — {RECONNECT}"
+            )
+        elif self.mode == "ccg":
             # https://developer.box.com/guides/authentication/client-credentials/
             data = {
                 "grant_type": "client_credentials",
                 **base,
-                "box_subject_type": current.get("subject_type", ""),
-                "box_subject_id": current.get("subject_id", ""),
+                "box_subject_type": self.subject[0],
+                "box_subject_id": self.subject[1],
             }
             refused = (
                 "Box refused the Client Credentials Grant{detail}: check client_id, "
@@ -149,10 +192,46 @@ class BoxAuth:
         new_refresh = body.get("refresh_token")
         if self.mode == "oauth" and isinstance(new_refresh, str) and new_refresh:
             changed["refresh_token"] = new_refresh
-        expires_in = body.get("expires_in")
-        if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
-            margin = min(EXPIRY_MARGIN, expires_in / 10)
-            changed[RENEW_AT_KEY] = int(time.time() + expires_in - margin)
-        else:
-            changed[RENEW_AT_KEY] = None
+        changed[RENEW_AT_KEY] = renew_at(body.get("expires_in"))
         return changed
+
+
+def renew_at(expires_in: Any) -> int | None:
+    """When to renew a token that lives `expires_in` seconds (None: unknown)."""
+    if isinstance(expires_in, int | float) and not isinstance(expires_in, bool):
+        return int(time.time() + expires_in - min(EXPIRY_MARGIN, expires_in / 10))
+    return None
+
+
+class BoxConnect(ConnectFlow):
+    """Connect with Box: the OAuth 2.0 authorization code flow (codes live 30 s).
+
+    https://developer.box.com/guides/authentication/oauth2/without-sdk/ — authorize at
+    `authorize_url` (default https://account.box.com/api/oauth2/authorize) with
+    response_type, client_id, redirect_uri and state; exchange at `token_url` with
+    grant_type=authorization_code, code, client_id, client_secret (and redirect_uri).
+    """
+
+    name = "Box"
+
+    def app(self) -> OAuthApp:
+        creds = self.require("client_id", "client_secret")
+        base = self.account.base_url or "https://api.box.com"
+        return OAuthApp(
+            authorize_url=options.authorize_url(self.account.options, base),
+            token_url=options.token_url(self.account.options, base),
+            client_id=creds["client_id"],
+            client_secret=creds["client_secret"],
+        )
+
+    def grant(self, token: dict[str, Any], params) -> Grant:
+        refresh = refresh_token_of(
+            token, "Box", "check the app uses User Authentication (OAuth 2.0)"
+        )
+        return Grant(
+            {
+                "access_token": token["access_token"],
+                "refresh_token": refresh,
+                RENEW_AT_KEY: renew_at(token.get("expires_in")),
+            }
+        )

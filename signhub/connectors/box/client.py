@@ -49,33 +49,35 @@ class BoxClient:
         self.base_url = base_url
         self.auth = auth
 
-    def _get_json(self, url: str, params: dict[str, Any] | None = None) -> Any:
-        return self.auth.call(
-            lambda headers: self.http.request_json("GET", url, params=params, headers=headers)
-        )
+    def _get_json(
+        self, url: str, params: dict[str, Any] | None = None, *, as_user: str | None = None
+    ) -> Any:
+        def send(headers: dict[str, str]) -> Any:
+            if as_user:
+                # https://developer.box.com/guides/authentication/jwt/as-user/
+                headers = {**headers, "As-User": as_user}
+            return self.http.request_json("GET", url, params=params, headers=headers)
 
-    # https://developer.box.com/reference/get-sign-requests/
-    def iter_sign_request_pages(self, *, shared: bool) -> Iterator[list[dict[str, Any]]]:
+        return self.auth.call(send)
+
+    def _iter_marker_pages(
+        self, url: str, params: dict[str, Any], what: str, *, as_user: str | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
         """Yield each page's entries until `next_marker` is null or empty.
 
         The end is decided by the marker only, never by a short page (Box may clamp
         `limit`). A marker seen twice would loop forever, so it stops the listing with an
         error rather than silently returning a partial list.
         """
-        url = f"{self.base_url}/2.0/sign_requests"
         marker: str | None = None
         seen_markers: set[str] = set()
         while True:
-            params: dict[str, Any] = {"limit": PAGE_LIMIT}
-            if shared:
-                params["shared_requests"] = "true"
-            if marker:
-                params["marker"] = marker
-            data = self._get_json(url, params)
+            page_params = {**params, **({"marker": marker} if marker else {})}
+            data = self._get_json(url, page_params, as_user=as_user)
             entries = data.get("entries") if isinstance(data, dict) else None
             if not isinstance(entries, list):
                 raise ConnectorError(
-                    "Box answered the sign request listing without an `entries` list",
+                    f"Box answered the {what} listing without an `entries` list",
                     code="malformed_response",
                 )
             yield [e for e in entries if isinstance(e, dict)]
@@ -91,20 +93,55 @@ class BoxClient:
                 )
             seen_markers.add(marker)
 
+    # https://developer.box.com/reference/get-users/
+    def iter_managed_users(self) -> Iterator[dict[str, Any]]:
+        """Every managed user of the enterprise (marker paging, 1000 a page)."""
+        params = {
+            "user_type": "managed",
+            "usemarker": "true",
+            "limit": PAGE_LIMIT,
+            "fields": "id,name,login,status",
+        }
+        for entries in self._iter_marker_pages(f"{self.base_url}/2.0/users", params, "user"):
+            for entry in entries:
+                if entry.get("id") not in (None, ""):
+                    yield entry
+
+    # https://developer.box.com/reference/get-sign-requests/
+    def iter_sign_request_pages(
+        self, *, shared: bool, as_user: str | None = None
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield each page's entries until `next_marker` is null or empty.
+
+        The end is decided by the marker only, never by a short page (Box may clamp
+        `limit`). A marker seen twice would loop forever, so it stops the listing with an
+        error rather than silently returning a partial list.
+        """
+        params: dict[str, Any] = {"limit": PAGE_LIMIT}
+        if shared:
+            params["shared_requests"] = "true"
+        url = f"{self.base_url}/2.0/sign_requests"
+        yield from self._iter_marker_pages(url, params, "sign request", as_user=as_user)
+
     # https://developer.box.com/reference/get-sign-requests-id/
-    def get_sign_request(self, sign_request_id: str) -> dict[str, Any]:
+    def get_sign_request(self, sign_request_id: str, *, as_user: str | None = None) -> dict:
         url = f"{self.base_url}/2.0/sign_requests/{quote(sign_request_id, safe='')}"
-        data = self._get_json(url)
+        data = self._get_json(url, as_user=as_user)
         if not isinstance(data, dict):
             raise ConnectorError("Box sent an unexpected sign request body", code="malformed")
         return data
 
-    def probe(self) -> dict[str, Any]:
+    def probe(self, *, as_user: str | None = None) -> dict[str, Any]:
         """The cheapest authenticated call this connector needs: one listing row."""
-        return self._get_json(f"{self.base_url}/2.0/sign_requests", {"limit": 1})
+        return self._get_json(f"{self.base_url}/2.0/sign_requests", {"limit": 1}, as_user=as_user)
+
+    def probe_users(self) -> dict[str, Any]:
+        """One managed user: proves the app may list users (for users=all)."""
+        params = {"user_type": "managed", "limit": 1, "fields": "id,login"}
+        return self._get_json(f"{self.base_url}/2.0/users", params)
 
     # https://developer.box.com/reference/get-files-id-content/
-    def open_content(self, file_id: str) -> requests.Response:
+    def open_content(self, file_id: str, *, as_user: str | None = None) -> requests.Response:
         """A streaming response with the file's bytes (caller closes it).
 
         Box answers 302 to a short-lived URL on dl.boxcloud.com (followed without the
@@ -117,7 +154,7 @@ class BoxClient:
             response = self.auth.call(
                 lambda headers: self.http.stream(
                     url,
-                    headers=headers,
+                    headers={**headers, "As-User": as_user} if as_user else headers,
                     allowed_hosts=policy,
                     max_redirects=MAX_REDIRECTS,
                     resend_credentials=False,  # the redirect target is a signed link

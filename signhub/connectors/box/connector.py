@@ -5,6 +5,11 @@ order, so stopping early could miss a request whose status changed. Every sync t
 lists everything — owned requests, then (with `include_shared`) requests shared with the
 user — at 1000 per page: ceil(N/1000) calls per list. The index skips unchanged rows by
 content hash, so a repeat sync costs little besides those calls.
+
+Sign requests are listed per user. With the option `users` (`all`, or user ids) the token's
+own listing is followed by each user's, read with `As-User`; a request seen under several
+users is indexed once, under the first, and that user is kept in `raw["signhub_read_as"]`
+and in its files' handles (downloads need the same `As-User`).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from signhub.core.http import HttpClient
 from signhub.core.registry import registry
 
 from . import errors, options
-from .auth import BoxAuth
+from .auth import BoxAuth, BoxConnect
 from .client import BoxClient
 from .forms import BoxForm
 from .mapping import to_record
@@ -35,6 +40,8 @@ class BoxConnector(Connector):
     label = "Box Sign"
     default_base_url = "https://api.box.com"
     credential_form = BoxForm
+    connect_flow = BoxConnect
+    receives_webhooks = True
     statuses = STATUSES
     # Box allows ~1000 requests per minute per user (one user per account, so one bucket
     # per account); stay a little under it: 15/s ≈ 900/min.
@@ -58,36 +65,92 @@ class BoxConnector(Connector):
     def include_shared(self) -> bool:
         return options.include_shared(self.account.options)
 
+    def readers(self) -> Iterator[dict[str, str] | None]:
+        """Whose requests to read: the token's user (None), then each of `users`."""
+        yield None
+        wanted = options.users(self.account.options)
+        if wanted == options.ALL_USERS:
+            for user in self.client.iter_managed_users():
+                yield {"id": str(user["id"]), "login": str(user.get("login") or "")}
+        else:
+            for user_id in wanted:
+                yield {"id": user_id, "login": ""}
+
     def iter_pages(self, ctx: SyncContext) -> Iterator[Page]:
         """Always the complete listing (see the module docstring), each id once."""
         seen: set[str] = set()
-        for shared in (False, True) if self.include_shared else (False,):
-            for entries in self.client.iter_sign_request_pages(shared=shared):
-                documents = []
-                for entry in entries:
-                    record = to_record(entry)
-                    if record is None or record.external_id in seen:
-                        continue  # a request both owned and shared, or repeated across pages
-                    seen.add(record.external_id)
-                    documents.append(record)
-                yield Page(documents)
+        users = 0
+        for reader in self.readers():
+            users += reader is not None
+            as_user = reader["id"] if reader else None
+            for shared in (False, True) if self.include_shared else (False,):
+                for entries in self.client.iter_sign_request_pages(shared=shared, as_user=as_user):
+                    documents = []
+                    for entry in entries:
+                        record = to_record(entry)
+                        if record is None or record.external_id in seen:
+                            continue  # owned and shared, seen under another user, or repeated
+                        seen.add(record.external_id)
+                        documents.append(read_as(record, reader))
+                    yield Page(documents)
         ctx.state["listed"] = len(seen)
+        ctx.state["users"] = users
         ctx.listing_complete = True  # every sync is a full listing: removals can be swept
 
-    def refresh_document(self, external_id: str) -> DocumentRecord | None:
-        """One sign request, fetched again (GET /2.0/sign_requests/{id})."""
-        return to_record(self.client.get_sign_request(external_id))
+    def refresh_document(
+        self, external_id: str, as_user: str | None = None
+    ) -> DocumentRecord | None:
+        """One sign request, fetched again (GET /2.0/sign_requests/{id}); `as_user` is the
+        `raw["signhub_read_as"]["id"]` it was listed under, if any."""
+        record = to_record(self.client.get_sign_request(external_id, as_user=as_user))
+        if record is None:
+            return None
+        return read_as(record, {"id": as_user, "login": ""} if as_user else None)
 
     def open_file(self, document: SignedDocument, file_key: str) -> FileStream:
         entry = document.file(file_key)
-        file_id = ((entry or {}).get("handle") or {}).get("file_id")
+        handle = (entry or {}).get("handle") or {}
+        file_id = handle.get("file_id")
         if not file_id:
             raise NotFound("This Box sign request has no such file")
-        response = self.client.open_content(str(file_id))
+        response = self.client.open_content(str(file_id), as_user=handle.get("as_user"))
         name = entry.get("name") or f"{file_id}.pdf"
         return FileStream.from_response(response, name=name, default_type="application/pdf")
 
     def check_connection(self) -> str:
-        self.client.probe()
-        mode = {"ccg": "Client Credentials", "oauth": "OAuth 2.0", "developer": "developer token"}
-        return f"Box Sign answered; {mode[self.client.auth.mode]} authentication works"
+        page = self.client.probe()
+        mode = {
+            "jwt": "JWT",
+            "ccg": "Client Credentials",
+            "oauth": "OAuth 2.0",
+            "developer": "developer token",
+        }
+        words = f"Box Sign answered; {mode[self.client.auth.mode]} authentication works"
+        wanted = options.users(self.account.options)
+        if wanted == options.ALL_USERS:
+            self.client.probe_users()
+            return f"{words}; the app may list the enterprise's managed users (users=all)"
+        if wanted:
+            self.client.probe(as_user=wanted[0])
+            return f"{words}; reading as {len(wanted)} user(s) works"
+        entries = page.get("entries") if isinstance(page, dict) else None
+        if entries != []:
+            return words
+        auth = self.client.auth
+        if auth.mode in ("jwt", "ccg") and auth.subject[0] == "enterprise":
+            who = "this service account owns"
+        else:
+            who = "the token's user owns"
+        return (
+            f"{words} — warning: {who} no sign requests; set users=all to read your users' requests"
+        )
+
+
+def read_as(record: DocumentRecord, reader: dict[str, str] | None) -> DocumentRecord:
+    """Keep which user a request was read as, for the record and its downloads."""
+    if reader is None:
+        return record
+    record.raw["signhub_read_as"] = dict(reader)
+    for file in record.files:
+        file.handle["as_user"] = reader["id"]
+    return record

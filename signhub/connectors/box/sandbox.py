@@ -4,8 +4,10 @@ Served under /sandbox/box/ when the sandbox is enabled; the demo account points 
 there and its `token_url` at `oauth2/token` (relative to the base URL). Quirks it mimics:
 marker paging (it clamps `limit` to 100, so the demo pages like a big account would),
 `shared_requests=true` listing (overlapping the owned list by 20 requests, to exercise the
-de-duplication), tokens from a Client Credentials or refresh grant, and file content as a
-302 to an unauthenticated short-lived link, like dl.boxcloud.com.
+de-duplication), tokens from a Client Credentials, JWT, refresh or authorization code grant
+("Connect with Box" against `oauth2/authorize`, a consent page with single-use codes that
+live 30 s), three managed users (`/2.0/users`) whose requests `As-User` narrows the listing
+to, and file content as a 302 to an unauthenticated short-lived link, like dl.boxcloud.com.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .statuses import STATUSES
 
@@ -38,6 +43,13 @@ TITLES = [
     "雇用契約書 {n}",
     "Remote work addendum {n} " + "(long title) " * 12,
 ]
+USERS = (
+    {"type": "user", "id": "1001", "name": "Ana Hr", "login": "ana@example.com"},
+    {"type": "user", "id": "1002", "name": "Ben Ops", "login": "ben@example.com"},
+    {"type": "user", "id": "1003", "name": "Cleo Legal", "login": "cleo@example.com"},
+)
+CODE_SECONDS = 30
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
@@ -128,6 +140,46 @@ def _authorized(request: HttpRequest) -> bool:
 
 
 @csrf_exempt
+@require_http_methods(["GET", "POST"])
+def authorize(request: HttpRequest) -> HttpResponse:
+    """Box's consent page, reduced to Grant/Deny; back to `redirect_uri` with a code."""
+    params = request.GET if request.method == "GET" else request.POST
+    redirect_uri, state = params.get("redirect_uri", ""), params.get("state", "")
+    if params.get("response_type") != "code" or not params.get("client_id") or not redirect_uri:
+        return HttpResponse(
+            "response_type=code, client_id and redirect_uri are required", status=400
+        )
+    if request.method == "GET":
+        fields = format_html(
+            '<input type="hidden" name="response_type" value="code">'
+            '<input type="hidden" name="client_id" value="{}">'
+            '<input type="hidden" name="redirect_uri" value="{}">'
+            '<input type="hidden" name="state" value="{}">',
+            params["client_id"],
+            redirect_uri,
+            state,
+        )
+        return HttpResponse(
+            format_html(
+                "<!doctype html><title>Box (sandbox)</title><h1>Grant access to Box</h1>"
+                "<p>The demo app wants to read your sign requests.</p>"
+                '<form method="post">{}<button name="decision" value="grant">Grant access to '
+                'Box</button> <button name="decision" value="deny">Deny</button></form>',
+                fields,
+            )
+        )
+    if params.get("decision") != "grant":
+        answer = {"error": "access_denied", "error_description": "The user denied access"}
+    else:
+        code = secrets.token_urlsafe(16)
+        cache.set(f"sandbox:box:code:{code}", redirect_uri, CODE_SECONDS)
+        answer = {"code": code}
+    response = HttpResponse(status=302)
+    response["Location"] = f"{redirect_uri}?{urlencode({**answer, 'state': state})}"
+    return response
+
+
+@csrf_exempt
 @require_POST
 def token(request: HttpRequest) -> JsonResponse:
     grant = request.POST.get("grant_type")
@@ -141,9 +193,26 @@ def token(request: HttpRequest) -> JsonResponse:
         "token_type": "bearer",
         "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
     }
-    if grant == "refresh_token" and request.POST.get("refresh_token"):
+    if grant == "authorization_code":
+        key = f"sandbox:box:code:{request.POST.get('code', '')}"
+        expected = cache.get(key)
+        cache.delete(key)  # single use
+        if expected is None or expected != request.POST.get("redirect_uri", expected):
+            return JsonResponse(
+                {
+                    "error": "invalid_grant",
+                    "error_description": "Auth code doesn't exist or is invalid for the client",
+                },
+                status=400,
+            )
         body["refresh_token"] = f"sbr-{secrets.token_hex(12)}"
-    elif grant != "client_credentials":
+    elif grant == "refresh_token" and request.POST.get("refresh_token"):
+        body["refresh_token"] = f"sbr-{secrets.token_hex(12)}"
+    elif grant == JWT_GRANT and not request.POST.get("assertion"):
+        return JsonResponse(
+            {"error": "invalid_request", "error_description": "Missing assertion"}, status=400
+        )
+    elif grant not in ("client_credentials", JWT_GRANT):
         return JsonResponse(
             {"error": "invalid_grant", "error_description": "Grant credentials are invalid"},
             status=400,
@@ -164,6 +233,13 @@ def sign_requests(request: HttpRequest) -> JsonResponse:
         return _error(400, "invalid_limit", "limit must be between 1 and 1000")
     shared = request.GET.get("shared_requests") == "true"
     rows = [r for i, r in enumerate(_all()) if (i >= SHARED_FROM if shared else i < OWNED_BELOW)]
+    as_user = request.headers.get("As-User")
+    if as_user:
+        ids = [u["id"] for u in USERS]
+        if as_user not in ids:
+            return _error(403, "access_denied_insufficient_permissions", "Access denied")
+        mine = ids.index(as_user)
+        rows = [r for r in rows if int(r["short_id"][3:]) % len(ids) == mine]
     size = min(limit, SERVED_LIMIT)
     page = rows[offset : offset + size]
     more = offset + size < len(rows)
@@ -202,8 +278,17 @@ def download(request: HttpRequest, file_id: str, ticket: str) -> HttpResponse:
     return response
 
 
+@require_GET
+def users(request: HttpRequest) -> JsonResponse:
+    if not _authorized(request):
+        return HttpResponse(status=401)
+    return JsonResponse({"limit": 1000, "entries": list(USERS), "next_marker": None})
+
+
 urlpatterns = [
+    path("oauth2/authorize", authorize, name="authorize"),
     path("oauth2/token", token, name="token"),
+    path("2.0/users", users, name="users"),
     path("2.0/sign_requests", sign_requests, name="sign_requests"),
     path("2.0/sign_requests/<str:request_id>", sign_request, name="sign_request"),
     path("2.0/files/<str:file_id>/content", file_content, name="file_content"),

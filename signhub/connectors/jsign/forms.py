@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from signhub.core.forms import ProviderForm
+from signhub.core.forms import ProviderForm, secret_field
 from signhub.core.parsing import split_list
 
 from .statuses import STATUSES
@@ -18,25 +18,54 @@ MAX_PAGE_SIZE = 500
 
 
 class JSignForm(ProviderForm):
-    access_token = forms.CharField(required=False, widget=forms.PasswordInput)
-    refresh_token = forms.CharField(required=False, widget=forms.PasswordInput)
-    expires_in = forms.CharField(
-        required=False, help_text="Absolute unix time the access token expires (as JSign sends)."
+    """JSign has no OAuth redirect: signhub signs in with the API key login (and keeps the
+    tokens it gets), or uses tokens from an earlier login."""
+
+    access_token = secret_field(
+        "Access token", "Optional: a token from an earlier JSign login (signhub renews it)."
     )
-    api_key = forms.CharField(required=False)
-    api_secret = forms.CharField(required=False, widget=forms.PasswordInput)
-    email = forms.EmailField(required=False, help_text="The JSign user the API key logs in as.")
-    password = forms.CharField(required=False, widget=forms.PasswordInput)
+    refresh_token = secret_field(
+        "Refresh token", "Comes with the access token from the same login."
+    )
+    expires_in = forms.CharField(
+        required=False,
+        label="Access token expires at",
+        help_text="Absolute unix time the access token expires, as JSign sends it in "
+        "`expires_in` (e.g. 1767225600).",
+    )
+    api_key = forms.CharField(
+        required=False,
+        label="API key",
+        help_text="Issued by JSign when your organisation is onboarded to the API.",
+    )
+    api_secret = secret_field("API secret", "Issued together with the API key.")
+    email = forms.EmailField(
+        required=False,
+        label="User email",
+        help_text="The JSign user the API key logs in as; signhub sees the envelopes this "
+        "user can see.",
+    )
+    password = secret_field("User password", "That JSign user's password.")
 
     page_size = forms.IntegerField(
-        required=False, min_value=1, max_value=MAX_PAGE_SIZE, help_text="Default 100."
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE_SIZE,
+        label="Page size",
+        help_text="Envelopes per listing request; default 100.",
     )
     statuses = forms.CharField(
-        required=False, help_text="Only list these statuses (comma-separated), e.g. Completed."
+        required=False,
+        label="Only these statuses",
+        help_text="Only list these statuses (comma-separated), e.g. Completed.",
     )
     categories = forms.CharField(
-        required=False, help_text="Only list envelopes in these categories (comma-separated)."
+        required=False,
+        label="Only these categories",
+        help_text="Only list envelopes in these categories (comma-separated).",
     )
+    console_url = "https://www.jsign.com/"
+    console_label = "JSign (the API key and secret come from JSign's onboarding)"
 
     credential_fields = (
         "access_token",

@@ -72,9 +72,13 @@ def test_a_refresh_token_needs_the_client_pair(db):
     assert "client_id and client_secret" in " ".join(form.non_field_errors())
 
 
-def test_some_token_is_required(db):
+def test_the_application_keys_alone_wait_for_the_install(db):
+    """Keys without tokens are valid: the portal's install (or Connect) brings the tokens."""
     form = Bitrix24Form(data={"client_id": "a", "client_secret": "b"})
-    assert not form.is_valid()
+    assert form.is_valid(), form.errors
+    assert Bitrix24Form.awaits_connect(form.credentials(), form.options())
+    assert not Bitrix24Form(data={"client_id": "a"}).is_valid()
+    assert not Bitrix24Form(data={}).is_valid()
 
 
 def test_a_relative_oauth_url_is_accepted(db):

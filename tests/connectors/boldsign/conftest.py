@@ -69,7 +69,7 @@ def oauth_account(make_account):
         return make_account(
             "boldsign",
             credentials={"client_id": "cid", "client_secret": "csecret"},
-            options={"lists": "list", **options},
+            options={"lists": "list", "grant_type": "client_credentials", **options},
             base_url=BASE,
         )
 

@@ -43,11 +43,18 @@ def test_explicit_base_url_wins_over_region(db):
 
 def test_client_credentials_and_options_are_accepted(db):
     add("--name", "bs", "--credential", "client_id=c", "--credential", "client_secret=s",
+        "--option", "grant_type=client_credentials",
         "--option", "token_url=https://account-eu.boldsign.com/connect/token",
         "--option", "lists=team, behalf_me,team")  # fmt: skip
     account = ProviderAccount.objects.get(name="bs")
     assert account.credentials == {"client_id": "c", "client_secret": "s"}
     assert account.options["lists"] == "team,behalf_me"
+    assert account.connection_state == "connected"  # the app's own account: no consent
+
+
+def test_an_oauth_app_without_a_grant_type_waits_for_connect(db):
+    add("--name", "bs", "--credential", "client_id=c", "--credential", "client_secret=s")
+    assert ProviderAccount.objects.get(name="bs").connection_state == "waiting"
 
 
 @pytest.mark.parametrize(

@@ -35,8 +35,11 @@ def test_add_account_accepts_each_way_to_connect(db, pairs, mode):
     add(*args, "--option", "include_shared=false", "--option", "token_url=oauth2/token")
     account = ProviderAccount.objects.get(name="hr-box")
     assert account.base_url == "https://api.box.com"
-    assert account.credentials == dict(p.split("=", 1) for p in pairs)
-    assert account.options == {"include_shared": False, "token_url": "oauth2/token"}
+    given = dict(p.split("=", 1) for p in pairs)
+    # subject_type/subject_id are options now; given as --credential they still land there.
+    subject = {k: given.pop(k) for k in ("subject_type", "subject_id") if k in given}
+    assert account.credentials == given
+    assert account.options == {"include_shared": False, "token_url": "oauth2/token", **subject}
     assert account.connector().client.auth.mode == mode
 
 
@@ -45,7 +48,7 @@ def test_add_account_accepts_each_way_to_connect(db, pairs, mode):
     [
         ["--credential", "api_key=x"],  # not a Box key
         ["--credential", "access_token=a", "--option", "shared=true"],
-        ["--credential", "client_id=c", "--credential", "client_secret=s"],
+        ["--credential", "client_id=c"],  # an OAuth app needs its secret too
         ["--credential", "refresh_token=r"],
         [
             "--credential",

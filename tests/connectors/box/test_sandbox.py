@@ -50,3 +50,60 @@ def test_a_demo_account_syncs_every_status_from_the_sandbox(db, live_server):
     assert connector.http.attempts == 4
     one = connector.refresh_document(signed.external_id)
     assert (one.external_id, one.title) == (signed.external_id, signed.title)
+
+
+def test_the_sandbox_connects_with_box_and_reads_its_users_as_user(db, live_server, client):
+    """What the demo needs: Connect with Box on the sandbox's consent page, then users=all."""
+    from urllib.parse import urlsplit
+
+    import requests
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_superuser("root", "r@x.com", "pw"))
+    account = create_account(
+        AccountInput(
+            provider="box",
+            name="Box connect demo",
+            base_url=f"{live_server.url}/sandbox/box",
+            credentials={"client_id": "demo-client", "client_secret": "demo-secret"},
+            options={"authorize_url": "oauth2/authorize", "token_url": "oauth2/token",
+                     "users": "all", "include_shared": "false"},
+        )
+    )  # fmt: skip
+    assert account.connection_state == "waiting"
+    consent = client.get(f"/connect/{account.endpoint_key}/")["Location"]
+    assert consent.startswith(f"{live_server.url}/sandbox/box/oauth2/authorize?")
+    assert "Grant access to Box" in requests.get(consent, timeout=5).text
+    fields = dict(p.split("=", 1) for p in urlsplit(consent).query.split("&"))
+    from urllib.parse import unquote
+
+    answer = requests.post(
+        consent.split("?")[0],
+        data={**{k: unquote(v) for k, v in fields.items()}, "decision": "grant"},
+        allow_redirects=False,
+        timeout=5,
+    )
+    back = urlsplit(answer.headers["Location"])
+    assert client.get(f"{back.path}?{back.query}").status_code == 302
+    account.refresh_from_db()
+    assert account.connection_state == "connected"
+    assert account.credentials["refresh_token"].startswith("sbr-")
+    # The same code again: the sandbox refuses it (single use), nothing changes.
+    again = requests.post(
+        f"{live_server.url}/sandbox/box/oauth2/token",
+        data={"grant_type": "authorization_code", "code": dict(
+            p.split("=", 1) for p in back.query.split("&"))["code"],
+            "client_id": "demo-client", "client_secret": "demo-secret"},
+        timeout=5,
+    )  # fmt: skip
+    assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
+
+    run = sync_account(account, full=True)
+    assert run.state == SyncRun.State.SUCCEEDED, run.error_message
+    assert SignedDocument.objects.filter(account=account).count() == sandbox.OWNED_BELOW
+    read_as = Counter(
+        (d.raw.get("signhub_read_as") or {}).get("id")
+        for d in SignedDocument.objects.filter(account=account)
+    )
+    # The token's own user lists everything owned first, so nothing is left for As-User.
+    assert read_as == {None: sandbox.OWNED_BELOW}

@@ -18,6 +18,12 @@ class Command(BaseCommand):
         account = ProviderAccount.objects.filter(name=opts["name"]).first()
         if account is None:
             raise CommandError(f"No account named {opts['name']!r}")
+        if account.awaiting_connect:
+            self.stderr.write(
+                f"{account.name}: not connected yet — open the connect_url that "
+                f"`manage.py connect_info {account.name}` prints (as an administrator)"
+            )
+            sys.exit(1)
         try:
             message = account.connector().check_connection()
         except ConnectorError as exc:
