@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "signhub.sandbox",
     "signhub.dashboard",
     "signhub.persist",
+    "signhub.verify",
     "signhub.downloads",
     "csp",
     "axes",
@@ -278,6 +279,20 @@ SIGNHUB_PERSIST_OPEN_NETWORKS = env.list("SIGNHUB_PERSIST_OPEN_NETWORKS", defaul
 SIGNHUB_PERSIST_OPEN_NETWORKS_CAN_WRITE = env.bool(
     "SIGNHUB_PERSIST_OPEN_NETWORKS_CAN_WRITE", default=True
 )
+# A deleted chain stays restorable (admin) this many days; `prune` then removes it.
+SIGNHUB_PERSIST_TRASH_DAYS = env.int("SIGNHUB_PERSIST_TRASH_DAYS", default=30)
+# Store a `cms` that is neither CMS SignedData nor XML with a ds:Signature (off: 400).
+SIGNHUB_PERSIST_ALLOW_OPAQUE = env.bool("SIGNHUB_PERSIST_ALLOW_OPAQUE", default=False)
+
+# Signature verification (signhub.verify): trust anchors as a PEM bundle; none = no
+# signature can pass (indeterminate "no trust anchor"). Revocation data is fetched online
+# (CRL/OCSP URLs in the certificates) only when enabled.
+SIGNHUB_TRUST_ROOTS = env.str("SIGNHUB_TRUST_ROOTS", default="")
+SIGNHUB_TRUST_CRLS = env.str("SIGNHUB_TRUST_CRLS", default="")
+SIGNHUB_VERIFY_FETCH_REVOCATION = env.bool("SIGNHUB_VERIFY_FETCH_REVOCATION", default=False)
+SIGNHUB_VERIFY_MAX_BYTES = env.int("SIGNHUB_VERIFY_MAX_BYTES", default=100 * 1024 * 1024)
+SIGNHUB_VERIFY_INLINE_BYTES = env.int("SIGNHUB_VERIFY_INLINE_BYTES", default=5 * 1024 * 1024)
+SIGNHUB_EVIDENCE_VERIFY = env.bool("SIGNHUB_EVIDENCE_VERIFY", default=True)
 
 # Operations (signhub.ops): schedules, alerts, retention.
 SIGNHUB_ALERT_AFTER_FAILURES = env.int("SIGNHUB_ALERT_AFTER_FAILURES", default=3)
@@ -305,5 +320,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Signature validators log every failed check as a warning with a traceback; the
+        # verdict already says it, so only their errors reach the log.
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
+        "signxml": {"level": "ERROR"},
+    },
 }

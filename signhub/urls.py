@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("signhub.ops.urls")),  # /healthz and /readyz
     path("", include("signhub.dashboard.urls")),
     path("", include("signhub.downloads.urls")),
+    path("", include("signhub.verify.urls")),
     path("connect/", include("signhub.connect.urls")),
     path("webhooks/", include("signhub.webhooks.urls")),
     path("persist/", include("signhub.persist.urls")),

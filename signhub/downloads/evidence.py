@@ -25,6 +25,7 @@ from stream_zip import ZIP_64, stream_zip
 from signhub.core.connector import Connector
 from signhub.core.errors import ConnectorError
 from signhub.core.models import SignedDocument
+from signhub.verify.pack import PackVerifier
 
 from .filenames import clean_part, safe_filename, split_ext
 from .streaming import open_primed
@@ -49,6 +50,8 @@ MANIFEST_COLUMNS = [
     "sha256",
     "result",
     "error",
+    "signature_verdict",
+    "signature_reason",
 ]
 _MODE = stat.S_IFREG | 0o644
 _FOLDER_BYTES = 100
@@ -101,6 +104,7 @@ class _Row:
     sha256: str = ""
     result: str = "ok"
     error: str = ""
+    verdict: tuple[str, str] = ("", "")
 
     def values(self) -> list[str]:
         doc = self.document
@@ -123,6 +127,7 @@ class _Row:
                 self.sha256,
                 self.result,
                 self.error,
+                *self.verdict,
             )
         ]
 
@@ -232,9 +237,11 @@ class EvidencePack:
 
     def _relay(self, primed, row: _Row) -> Iterator[bytes]:
         digest = hashlib.sha256()
+        verifier = PackVerifier()
         try:
             for chunk in primed.chunks():
                 digest.update(chunk)
+                verifier.feed(chunk)
                 row.bytes += len(chunk)
                 self.stats.bytes += len(chunk)
                 yield chunk
@@ -244,6 +251,7 @@ class EvidencePack:
                     f"The provider sent {row.bytes} of {size} bytes", code="truncated"
                 )
             self.stats.files_ok += 1
+            row.verdict = verifier.result(digest.hexdigest())
         except ConnectorError as exc:
             row.result, row.error = "incomplete", exc.message
             self.stats.files_failed += 1
@@ -252,6 +260,7 @@ class EvidencePack:
             row.result, row.error = "incomplete", f"The transfer broke ({type(exc).__name__})"
             self.stats.files_failed += 1
         finally:
+            verifier.close()
             row.sha256 = digest.hexdigest()
             primed.stream.close()
 

@@ -1,49 +1,53 @@
-"""One decoded view per stored version, and the facts the compare page puts side by side."""
+"""One decoded view per stored version (structure + verdict), and the compare page's facts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from signhub.verify import cms as verify_cms
+from signhub.verify import xmldsig as verify_xml
+from signhub.verify.verdict import INDETERMINATE, Verdict, failure
+
 from . import cms, xmlsig
+from .attributes import when
 from .models import Signature
 
 
 @dataclass
 class Decoded:
     kind: str
+    verdict: Verdict
     cms: cms.CmsView | None = None
     xml: xmlsig.XmlView | None = None
 
     @property
     def error(self) -> str:
         view = self.cms or self.xml
-        return view.error if view else "unknown kind"
-
-    @property
-    def verdict(self) -> str:
-        """Overall: invalid if any signer is invalid, valid only if every signer verified."""
-        if self.cms is None or not self.cms.signers:
-            return cms.UNKNOWN
-        statuses = {s.verification.status for s in self.cms.signers if s.verification}
-        if cms.INVALID in statuses:
-            return cms.INVALID
-        if statuses == {cms.VALID}:
-            return cms.VALID
-        return cms.UNKNOWN
+        if view is None:
+            return "an opaque blob: signhub does not read it"
+        return view.error
 
 
-def decode(sig: Signature) -> Decoded:
+def decode(sig: Signature, *, content: bytes | None = None) -> Decoded:
+    """`content` is a detached signature's content, supplied for this check only."""
     data = bytes(sig.blob)
     if sig.kind == Signature.Kind.XML:
-        return Decoded(kind="xml", xml=xmlsig.decode(data))
-    return Decoded(kind="cms", cms=cms.decode(data))
+        return Decoded("xml", verify_xml.verify(data), xml=xmlsig.decode(data))
+    if sig.kind == Signature.Kind.CMS:
+        return Decoded("cms", verify_cms.verify(data, content=content), cms=cms.decode(data))
+    verdict = failure(
+        INDETERMINATE,
+        "FORMAT_FAILURE",
+        "stored as an opaque blob (SIGNHUB_PERSIST_ALLOW_OPAQUE): not a signature signhub reads",
+    )
+    return Decoded("raw", verdict)
 
 
 def facts(sig: Signature, decoded: Decoded) -> list[tuple[str, str]]:
     """Ordered (label, value) pairs; compare shows two of these lists side by side."""
     rows = [
         ("Version", str(sig.version)),
-        ("Saved at (UTC)", sig.created_at.strftime("%Y-%m-%d %H:%M:%S")),
+        ("Saved at", when(sig.created_at)),
         ("Created by", sig.version_created_by or ""),
         ("Comment", sig.version_comment or ""),
         ("Tags", ", ".join(sig.tags)),
@@ -71,17 +75,21 @@ def facts(sig: Signature, decoded: Decoded) -> list[tuple[str, str]]:
                     if s.certificate
                 ),
             ),
-            ("Signing time", "; ".join(str(s.signing_time or "") for s in signers)),
+            (
+                "Signing time",
+                "; ".join(when(s.signing_time) if s.signing_time else "" for s in signers),
+            ),
             ("Digest algorithms", ", ".join(view.digest_algorithms)),
-            ("Verification", decoded.verdict),
         ]
     elif decoded.xml is not None:
         view = decoded.xml
         rows += [
             ("Signature method", view.signature_method),
             ("Certificates", "; ".join(c.summary for c in view.certificates)),
-            ("Verification", cms.UNKNOWN),
         ]
+    rows.append(("Verification", decoded.verdict.indication))
+    if decoded.verdict.sub_indication:
+        rows.append(("Why", decoded.verdict.sub_words))
     if decoded.error:
         rows.append(("Problem", decoded.error))
     return rows

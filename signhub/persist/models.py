@@ -73,15 +73,62 @@ class ApiToken(models.Model):
         return raw
 
 
+class SignatureChainQuerySet(models.QuerySet):
+    def active(self) -> SignatureChainQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+    def in_trash(self) -> SignatureChainQuerySet:
+        return self.filter(deleted_at__isnull=False)
+
+
+class SignatureChain(models.Model):
+    """All versions of the signature of one (document, thread).
+
+    `created_at` is the first save, `updated_at` the last one. DELETE moves the chain to the
+    trash (`deleted_at`): the API then answers 404 as if it were gone, an administrator can
+    restore it, and `prune` removes it for good after SIGNHUB_PERSIST_TRASH_DAYS.
+    """
+
+    document = models.CharField(max_length=255)
+    thread = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.CharField(max_length=150, blank=True)
+
+    objects = SignatureChainQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            # One live chain per (document, thread); trashed ones may pile up beside it.
+            models.UniqueConstraint(
+                fields=["document", "thread"],
+                condition=models.Q(deleted_at__isnull=True),
+                name="persist_chain_live_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["thread"], name="persist_chain_thread_idx"),
+            models.Index(fields=["deleted_at"], name="persist_chain_deleted_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} / {self.thread}"
+
+    @property
+    def in_trash(self) -> bool:
+        return self.deleted_at is not None
+
+
 class Signature(models.Model):
-    """One version of the signature of a (document, thread); a new save adds a row."""
+    """One version of a chain; a new save adds a row, rows are never changed."""
 
     class Kind(models.TextChoices):
         CMS = "cms", "CMS / PKCS#7"
         XML = "xml", "XML signature"
+        OPAQUE = "raw", "Opaque blob (not read)"
 
-    document = models.CharField(max_length=255)
-    thread = models.CharField(max_length=255)
+    chain = models.ForeignKey(SignatureChain, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField()
     blob = models.BinaryField()
     kind = models.CharField(max_length=3, choices=Kind.choices)
@@ -95,36 +142,43 @@ class Signature(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
-    # Rows are immutable once saved (a new version is a new row), so created_at is also the
-    # version's creation time and updated_at only moves if an administrator edits a row.
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(default=timezone.now)  # this version's save
 
     class Meta:
-        ordering = ["document", "thread", "-version"]
+        ordering = ["chain", "-version"]
         constraints = [
             # The optimistic lock: two saves building on the same version cannot both win.
             models.UniqueConstraint(
-                fields=["document", "thread", "version"], name="persist_signature_version_unique"
+                fields=["chain", "version"], name="persist_signature_version_unique"
             ),
         ]
         indexes = [
             # GET /signatures and the viewer list: newest first.
             models.Index(fields=["-created_at", "-id"], name="persist_sig_newest_idx"),
-            models.Index(fields=["thread"], name="persist_sig_thread_idx"),
             models.Index(fields=["stage"], name="persist_sig_stage_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.document} / {self.thread} v{self.version}"
+        return f"{self.chain} v{self.version}"
+
+    @property
+    def document(self) -> str:
+        return self.chain.document
+
+    @property
+    def thread(self) -> str:
+        return self.chain.thread
 
     @property
     def extension(self) -> str:
-        return ".xml" if self.kind == self.Kind.XML else ".p7s"
+        return {self.Kind.XML: ".xml", self.Kind.OPAQUE: ".bin"}.get(self.kind, ".p7s")
 
     @property
     def content_type(self) -> str:
-        return "application/xml" if self.kind == self.Kind.XML else "application/pkcs7-signature"
+        return {
+            self.Kind.XML: "application/xml",
+            self.Kind.OPAQUE: "application/octet-stream",
+        }.get(self.kind, "application/pkcs7-signature")
 
 
 class SignatureTag(models.Model):

@@ -1,4 +1,8 @@
-"""The seed's two shapes: one version (GET/POST /signature) and a list item (GET /signatures)."""
+"""The seed's two shapes: one version (GET/POST /signature) and a list item (GET /signatures).
+
+`created_at` is the chain's creation (its first save), `version_created_at` this version's
+save, `updated_at` the chain's last change (its latest save) — as the API reference's example shows.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,14 @@ def timestamp(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
 
 
+def _times(sig: Signature) -> dict:
+    return {
+        "version_created_at": timestamp(sig.created_at),
+        "created_at": timestamp(sig.chain.created_at),
+        "updated_at": timestamp(sig.chain.updated_at),
+    }
+
+
 def signature_dict(sig: Signature) -> dict:
     blob = to_base64(sig.blob)
     return {
@@ -28,13 +40,11 @@ def signature_dict(sig: Signature) -> dict:
         # The original service answered with `cms`; both keys carry the same base64 blob.
         "cms": blob,
         "version_created_by": sig.version_created_by,
-        "version_created_at": timestamp(sig.created_at),
         "version_comment": sig.version_comment,
         "tags": list(sig.tags),
         "stage": sig.stage,
         "parent": sig.parent_id,
-        "created_at": timestamp(sig.created_at),
-        "updated_at": timestamp(sig.updated_at),
+        **_times(sig),
     }
 
 
@@ -49,6 +59,5 @@ def list_item_dict(sig: Signature) -> dict:
         "signature": to_base64(sig.blob),
         "parent": sig.parent_id,
         "tags": list(sig.tags),
-        "created_at": timestamp(sig.created_at),
-        "updated_at": timestamp(sig.updated_at),
+        **_times(sig),
     }

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import viewer
+from . import views
 
 app_name = "signatures"
 urlpatterns = [
-    path("", viewer.signature_list, name="list"),
-    path("<int:pk>/", viewer.signature_detail, name="detail"),
-    path("<int:pk>/download/", viewer.download, name="download"),
-    path("compare/", viewer.compare, name="compare"),
+    path("", views.signature_list, name="list"),
+    path("<int:pk>/", views.signature_detail, name="detail"),
+    path("<int:pk>/check-content/", views.check_content, name="check_content"),
+    path("<int:pk>/download/", views.download, name="download"),
+    path("compare/", views.compare, name="compare"),
 ]

@@ -1,7 +1,6 @@
 """Describe an XML signature, parsed only through defusedxml (no DTDs, no entity expansion).
 
-The XML signature value is NOT verified (that needs canonicalization we do not implement);
-the page says "cannot verify" rather than guess.
+Structure only: signhub.verify.xmldsig checks the signature (signxml) and gives the verdict.
 """
 
 from __future__ import annotations

@@ -66,3 +66,22 @@ def staff(django_user_model):
 @pytest.fixture
 def reviewer(django_user_model):
     return django_user_model.objects.create_user("rev", password="pw-123456789")
+
+
+@pytest.fixture
+def two_accounts(make_account):
+    """Index "visible-doc" in an account group HR sees and "hidden-doc" in one it does not;
+    returns a function that puts a user in that group."""
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from signhub.core.index import IndexWriter
+    from tests.fakes import make_record
+
+    group = Group.objects.create(name="HR")
+    mine = make_account(name="mine")
+    mine.visible_to.add(group)
+    theirs = make_account(name="theirs")
+    IndexWriter(mine, timezone.now()).write([make_record(1, external_id="visible-doc")])
+    IndexWriter(theirs, timezone.now()).write([make_record(2, external_id="hidden-doc")])
+    return lambda user: user.groups.add(group)

@@ -72,8 +72,9 @@ def test_concurrent_saves_on_the_same_version_one_wins(monkeypatch):
         assert not barrier.broken
     loser = next(b for b in bodies if not b["status"])
     assert loser["code"] == "version_conflict" and loser["current_version"] == 2
-    assert Signature.objects.filter(thread="race").count() == 2
+    assert Signature.objects.filter(chain__thread="race").count() == 2
     winner = next(b for b in bodies if b["status"])["content"]["signature"]
     assert (
-        Signature.objects.get(thread="race", version=2).version_comment == winner["version_comment"]
+        Signature.objects.get(chain__thread="race", version=2).version_comment
+        == winner["version_comment"]
     )

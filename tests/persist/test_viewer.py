@@ -6,6 +6,7 @@ import pytest
 
 from signhub.core.models import AuditEvent
 from signhub.persist.blobs import Blob
+from signhub.persist.models import Signature
 from signhub.persist.services import NewVersion, save_version
 
 from . import pki
@@ -36,20 +37,8 @@ class TestScoping:
     """Without the permission, a reviewer sees only signatures of documents they can see."""
 
     @pytest.fixture
-    def scoped(self, client, reviewer, make_account):
-        from django.contrib.auth.models import Group
-        from django.utils import timezone
-
-        from signhub.core.index import IndexWriter
-        from tests.fakes import make_record
-
-        group = Group.objects.create(name="HR")
-        reviewer.groups.add(group)
-        mine = make_account(name="mine")
-        mine.visible_to.add(group)
-        theirs = make_account(name="theirs")
-        IndexWriter(mine, timezone.now()).write([make_record(1, external_id="visible-doc")])
-        IndexWriter(theirs, timezone.now()).write([make_record(2, external_id="hidden-doc")])
+    def scoped(self, client, reviewer, two_accounts):
+        two_accounts(reviewer)
         client.force_login(reviewer)
         return client
 
@@ -93,7 +82,7 @@ def test_list_shows_one_row_per_chain_with_filters(logged_in):
 def test_list_htmx_gets_only_the_fragment(logged_in):
     make()
     r = logged_in.get("/signatures/", headers={"HX-Request": "true"})
-    assert b"<html" not in r.content and b"signature chains" in r.content
+    assert b"<html" not in r.content and b"1 signature chain" in r.content
     r = logged_in.get(
         "/signatures/", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
     )
@@ -105,7 +94,7 @@ def test_bad_filters_are_a_message_not_a_500(logged_in):
     assert r.status_code == 200 and b'role="alert"' in r.content
 
 
-def test_detail_decodes_cms_and_says_valid(logged_in):
+def test_detail_decodes_cms_and_gives_one_verdict(logged_in):
     sig = make(version_comment="first signature")
     r = logged_in.get(f"/signatures/{sig.pk}/")
     html = r.content.decode()
@@ -113,43 +102,102 @@ def test_detail_decodes_cms_and_says_valid(logged_in):
     assert "Alice Signer" in html and "Acme Test CA" in html  # signer subject and issuer
     assert "enveloping" in html and "signed_data" in html
     assert "sha256" in html and "rsassa_pkcs1v15" in html
-    assert "RSA 2048 bits" in html and "signing_time" in html and "message_digest" in html
-    assert "verdict-valid" in html and "not checked" in html
+    assert "RSA 2048 bits" in html and "Signing time" in html and "Message digest" in html
+    # No anchor configured: intact, but never "passed".
+    assert 'data-verdict="indeterminate" data-verdict-scope="overall"' in html
+    assert 'data-verdict="indeterminate" data-verdict-scope="signer"' in html
+    assert "no trust anchor" in html and "passed" in html  # the integrity check passed
     assert "Embedded certificates (2)" in html
 
 
-def test_detached_cms_is_valid_over_attributes_and_says_content_not_checked(logged_in):
-    sig = make(data=pki.make_cms(detached=True))
+def test_with_the_anchor_the_same_version_passes(logged_in, settings, tmp_path):
+    settings.SIGNHUB_TRUST_ROOTS = str(pki.write_trust_bundle(tmp_path / "anchors.pem"))
+    sig = make()
     html = logged_in.get(f"/signatures/{sig.pk}/").content.decode()
-    assert "detached" in html and "not checked (detached" in html
+    assert 'data-verdict="passed" data-verdict-scope="overall"' in html
+    assert html.count('data-verdict="passed" data-verdict-scope="signer"') == 1
 
 
-def test_tampered_signature_shows_invalid(logged_in):
+def test_every_verdict_element_is_machine_readable(logged_in):
+    import re
+
+    sig = make()
+    html = logged_in.get(f"/signatures/{sig.pk}/").content.decode()
+    scopes = re.findall(r'data-verdict="(\w+)" data-verdict-scope="(\w+)"', html)
+    assert [s for _, s in scopes].count("overall") == 1
+    assert {v for v, _ in scopes} <= {"passed", "indeterminate", "failed"}
+
+
+def test_detached_cms_is_indeterminate_until_its_content_is_uploaded(logged_in, settings, tmp_path):
+    settings.SIGNHUB_TRUST_ROOTS = str(pki.write_trust_bundle(tmp_path / "anchors.pem"))
+    content = b"the signed employment contract"
+    sig = make(data=pki.make_cms(content, detached=True))
+    html = logged_in.get(f"/signatures/{sig.pk}/").content.decode()
+    assert 'data-verdict="indeterminate" data-verdict-scope="overall"' in html
+    assert "not available to check" in html and "Check the content" in html
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = f"/signatures/{sig.pk}/check-content/"
+    r = logged_in.post(url, {"content": SimpleUploadedFile("contract.pdf", content)})
+    html = r.content.decode()
+    assert r.status_code == 200 and 'data-verdict="passed" data-verdict-scope="overall"' in html
+    assert "contract.pdf" in html and "not stored" in html
+    r = logged_in.post(url, {"content": SimpleUploadedFile("other.pdf", b"something else")})
+    assert 'data-verdict="failed" data-verdict-scope="overall"' in r.content.decode()
+    assert logged_in.post(url, {}).status_code == 400
+    assert Signature.objects.count() == 1 and bytes(Signature.objects.get().blob) != content
+
+
+def test_tampered_signature_is_failed(logged_in):
     sig = make(data=pki.tamper_signature(pki.make_cms()))
     html = logged_in.get(f"/signatures/{sig.pk}/").content.decode()
-    assert "verdict-invalid" in html and "does not match" in html
-    assert "verdict-valid" not in html
+    assert 'data-verdict="failed" data-verdict-scope="overall"' in html
+    assert "does not match the signer" in html and 'data-verdict="passed"' not in html
 
 
-def test_tampered_content_shows_invalid(logged_in):
+def test_tampered_content_is_failed(logged_in):
     der = pki.tamper_content(pki.make_cms(b"pay 100 EUR"), b"pay 100 EUR", b"pay 999 EUR")
     sig = make(data=der)
     html = logged_in.get(f"/signatures/{sig.pk}/").content.decode()
-    assert "verdict-invalid" in html and "messageDigest" in html
+    assert 'data-verdict="failed" data-verdict-scope="overall"' in html
+    assert "does not match the signed digest" in html
+
+
+def test_expired_signer_is_failed(logged_in):
+    sig = make(data=pki.make_cms(signer_name="Old Signer", window="expired"))
+    html = logged_in.get(f"/signatures/{sig.pk}/").content.decode()
+    assert 'data-verdict="failed" data-verdict-scope="overall"' in html and "had expired" in html
 
 
 def test_unparseable_blob_shows_why_and_never_breaks(logged_in):
     sig = make(data=b"\x30\x82\xff\xffgarbage")
     r = logged_in.get(f"/signatures/{sig.pk}/")
     assert r.status_code == 200 and b"could not be fully read" in r.content
-    assert b"cannot verify" in r.content
+    assert b'data-verdict="failed" data-verdict-scope="overall"' in r.content
 
 
-def test_xml_signature_is_described_and_not_claimed_valid(logged_in):
+def test_a_good_xml_signature_is_verified(logged_in):
+    sig = make(data=pki.xml_signed(), kind="xml")
+    html = logged_in.get(f"/signatures/{sig.pk}/").content.decode()
+    assert (
+        "every reference&#x27;s digest matches" in html
+        or "every reference's digest matches" in html
+    )
+    assert 'data-verdict="indeterminate" data-verdict-scope="overall"' in html  # no anchor
+
+
+def test_a_tampered_xml_signature_is_failed(logged_in):
+    data = pki.xml_signed().replace(b">Alice<", b">Mallo<")
+    sig = make(data=data, kind="xml")
+    html = logged_in.get(f"/signatures/{sig.pk}/").content.decode()
+    assert 'data-verdict="failed" data-verdict-scope="overall"' in html
+
+
+def test_an_xml_signature_with_made_up_values_is_failed_not_described_as_fine(logged_in):
     sig = make(data=pki.xml_signature(), kind="xml")
     html = logged_in.get(f"/signatures/{sig.pk}/").content.decode()
     assert "xmldsig-more#rsa-sha256" in html and "xmlenc#sha256" in html
-    assert "Alice Signer" in html and "cannot verify" in html and "verdict-valid" not in html
+    assert 'data-verdict="failed" data-verdict-scope="overall"' in html
 
 
 def test_xml_with_a_dtd_is_refused_by_defusedxml(logged_in):
@@ -157,6 +205,27 @@ def test_xml_with_a_dtd_is_refused_by_defusedxml(logged_in):
     sig = make(data=bomb, kind="xml")
     r = logged_in.get(f"/signatures/{sig.pk}/")
     assert r.status_code == 200 and b"DTDs and entities are not allowed" in r.content
+
+
+def test_attributes_are_readable_values(logged_in):
+    sig = make()
+    html = logged_in.get(f"/signatures/{sig.pk}/").content.decode()
+    assert "OrderedDict" not in html and "b&#x27;" not in html
+    assert "S/MIME capabilities" in html and "aes256_cbc" in html
+    assert "Content type</th><td>data</td>" in html
+
+
+def test_times_have_seconds_and_the_viewers_zone(logged_in):
+    import re
+
+    sig = make()
+    html = logged_in.get(f"/signatures/{sig.pk}/?tz=Asia/Almaty").content.decode()
+    assert "Times in Asia/Almaty" in html
+    local = sig.created_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Almaty"))
+    assert local.strftime("%Y-%m-%d %H:%M:%S") in html
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+05", html)  # zone shown
+    listing = logged_in.get("/signatures/").content.decode()  # the cookie remembers it
+    assert "Saved (Asia/Almaty)" in listing and local.strftime("%H:%M:%S") in listing
 
 
 def test_stepping_through_versions_with_htmx_returns_the_panel(logged_in):

@@ -188,12 +188,11 @@ def test_own_documents_are_reachable(world, clients):
 
 
 def test_the_signature_viewer_is_scoped_to_visible_accounts(world, clients):
-    from signhub.persist.models import Signature
+    from signhub.persist.models import Signature, SignatureChain
 
     other = world.docs_b[0]
     sig = Signature.objects.create(
-        document=other.external_id,
-        thread="t",
+        chain=SignatureChain.objects.create(document=other.external_id, thread="t"),
         version=1,
         blob=b"x",
         kind="p7s",

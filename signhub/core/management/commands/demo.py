@@ -21,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from signhub.core.accounts import AccountInput, create_account
 from signhub.core.models import ProviderAccount
+from signhub.persist.demo import seed_chains
 from signhub.sandbox.registry import sandbox_modules
 
 DEMO_USERS = [
@@ -75,6 +76,7 @@ class Command(BaseCommand):
                 call_command("sync", *[f"--account={a.name}" for a in accounts], "--full")
             except SystemExit:
                 self.stderr.write("Some demo accounts failed to sync; the dashboard shows why.")
+            seed_chains()  # persisted signature chains for the signature viewer
             self.stdout.write(
                 self.style.SUCCESS(
                     f"\nsignhub is running at http://{host}:{port}/\n"

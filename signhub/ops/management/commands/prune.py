@@ -4,11 +4,14 @@ from django.core.management.base import BaseCommand
 from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
 
+from signhub.persist.services import purge_trash
+
 
 class Command(BaseCommand):
     help = (
         "Apply every retention setting: sync runs, finished task results (database task "
-        "backend) and expired sessions. Run it daily (cron or a systemd timer)."
+        "backend), the Persist trash and expired sessions. Run it daily (cron or a systemd "
+        "timer)."
     )
 
     def add_arguments(self, parser):
@@ -32,6 +35,11 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Task backend {type(backend).__name__} keeps no results to prune.")
+        purged = purge_trash(settings.SIGNHUB_PERSIST_TRASH_DAYS, dry_run=dry_run)
+        self.stdout.write(
+            f"{'Would purge' if dry_run else 'Purged'} {purged} signature chain(s) deleted "
+            f"more than {settings.SIGNHUB_PERSIST_TRASH_DAYS} days ago."
+        )
         if not dry_run:
             call_command("clearsessions")
             self.stdout.write("Cleared expired sessions.")
