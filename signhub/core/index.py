@@ -31,6 +31,7 @@ from .connector import DocumentRecord
 from .dialects import index_pages
 from .models import DocumentParty, ProviderAccount, SignedDocument, SyncSighting
 from .sanitize import clean_record, clean_text
+from .sort_keys import natural_key
 from .status import DocumentStatus
 
 logger = logging.getLogger("signhub.index")
@@ -55,6 +56,7 @@ DOC_COLUMNS = [
     "expires_at",
     "last_activity_at",
     "search_text",
+    "title_sort",
     "content_hash",
     "first_seen_at",
     "last_seen_at",
@@ -141,6 +143,7 @@ class Prepared:
             *self.texts,
             *self.dates,
             search,
+            natural_key(title),
             self.digest,
         ]
 

@@ -7,7 +7,8 @@ from django.conf import settings
 
 
 class IdListField(forms.Field):
-    """Several `ids=` values (or one comma-separated) → a list of ints."""
+    """Several `ids=` values, each of them possibly comma-separated (`ids=1,2,3`) → a
+    sorted list of distinct ints."""
 
     widget = forms.MultipleHiddenInput
 
@@ -15,9 +16,10 @@ class IdListField(forms.Field):
         if not value:
             return []
         if isinstance(value, str):
-            value = value.split(",")
+            value = [value]
+        parts = [part.strip() for v in value for part in str(v).split(",")]
         try:
-            return sorted({int(v) for v in value if str(v).strip()})
+            return sorted({int(part) for part in parts if part})
         except (TypeError, ValueError):
             raise forms.ValidationError("Document ids must be whole numbers.") from None
 
