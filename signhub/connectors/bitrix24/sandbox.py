@@ -18,11 +18,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from signhub.sandbox.pdf import sample_pdf
+
 CLIENT_ID = "demo-app"
 CLIENT_SECRET = "demo-secret"
 DEMO_USER = 1
 TOTAL = 300
-PDF = b"%PDF-1.4\n% signhub bitrix24 sandbox\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = sample_pdf("Bitrix24 e-Signature sandbox document", pages=2)
 
 _ROLES = ["signer", "assignee", "signer", "editor", "signer", "reviewer", "signer"]
 _FOLDERS = ["Employment contracts", "Orders", "Vacations", None]

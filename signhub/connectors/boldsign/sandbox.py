@@ -18,6 +18,8 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from signhub.sandbox.pdf import sample_pdf
+
 DEMO_API_KEY = "demo-boldsign-key"
 DEMO_CLIENT_ID = "demo-boldsign-client"
 DEMO_CLIENT_SECRET = "demo-boldsign-secret"
@@ -26,7 +28,7 @@ NOW = 1_767_225_600  # 2026-01-01T00:00:00Z: fixed, so the demo data never chang
 STATUSES = ["Completed", "InProgress", "Completed", "Declined", "Expired", "Revoked",
             "Draft", "Scheduled", "Completed", "InProgress"]  # fmt: skip
 SIZES = {"list": 200, "behalf_others": 60, "behalf_me": 30, "team": 30}
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = sample_pdf("BoldSign sandbox document", pages=2)
 
 
 def demo_account() -> dict[str, Any]:

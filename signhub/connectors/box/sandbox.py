@@ -26,6 +26,8 @@ from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from signhub.sandbox.pdf import sample_pdf
+
 from .statuses import STATUSES
 
 TOTAL = 300
@@ -50,7 +52,7 @@ USERS = (
 )
 CODE_SECONDS = 30
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = sample_pdf("Box Sign sandbox document", pages=2)
 
 
 def _iso(moment: datetime) -> str:
