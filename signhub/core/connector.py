@@ -172,6 +172,9 @@ class Connector:
     # connector's `webhooks.verify(inbound, credentials, now)` checks them (signhub.core.webhooks).
     receives_webhooks: ClassVar[bool] = False
     verify_webhook: ClassVar[Callable[..., Any] | None] = None
+    # No webhooks: accounts with documents in progress are polled more often (the scheduler,
+    # SIGNHUB_JSIGN_ACTIVE_POLL_MINUTES).
+    adaptive_polling: ClassVar[bool] = False
     # `refresh_pages` can fetch single documents again (a webhook named them).
     refreshes_documents: ClassVar[bool] = False
 
