@@ -196,6 +196,16 @@ class Connector:
         for `refreshes_documents`); one the provider no longer shows is left out."""
         raise NotImplementedError
 
+    @classmethod
+    def polls_events(cls, options: Mapping[str, Any]) -> bool:
+        """True when the provider keeps this account's events for signhub to fetch (a portal
+        that cannot reach signhub): the scheduler then calls `take_events` on each pass."""
+        return False
+
+    def take_events(self) -> int:
+        """Fetch (and clear) the events the provider kept; how many ask for a sync."""
+        return 0
+
     def open_file(self, document: SignedDocument, file_key: str) -> FileStream:
         raise NotImplementedError
 

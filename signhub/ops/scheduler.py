@@ -22,7 +22,7 @@ from signhub.core.models import ProviderAccount, SignedDocument, SyncRun
 from signhub.core.registry import registry
 from signhub.core.status import DocumentStatus
 from signhub.core.tasks import enqueue_sync
-from signhub.webhooks.refresh import enqueue_forgotten
+from signhub.webhooks.refresh import enqueue_event_polls, enqueue_forgotten
 
 from .alerts import check_alerts
 from .models import SyncSchedule
@@ -125,5 +125,6 @@ def tick(now: datetime | None = None) -> TickResult:
         result.enqueued.append((name, full))
         logger.info("Enqueued %s sync of %s", "full" if full else "incremental", name)
     enqueue_forgotten()
+    enqueue_event_polls()
     check_alerts()
     return result
