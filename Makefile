@@ -13,10 +13,10 @@ env: .env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -qq --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -qq -e ".[dev]"
 	touch $(STAMP)
 
 # Fresh random SECRET_KEY and credential key, written once and never overwritten.
