@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from django.core.cache import cache as django_cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
@@ -179,8 +180,64 @@ def _find(document_id: str) -> dict[str, Any] | None:
     for rows in _documents().values():
         for row in rows:
             if row["documentId"] == document_id:
-                return row
+                return {**row, **(django_cache.get(_changed_key(document_id)) or {})}
     return None
+
+
+def _changed_key(document_id: str) -> str:
+    return f"sandbox:boldsign:changed:{document_id}"
+
+
+def change(document_id: str, **fields: Any) -> None:
+    """Change a document at the "provider" (tests, benchmarks): its properties show it."""
+    key = _changed_key(document_id)
+    django_cache.set(key, {**(django_cache.get(key) or {}), **fields}, 3600)
+
+
+def webhook_delivery(
+    event_type: str, document_id: str, *, secret: str, at: int | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """A delivery as BoldSign sends it: body and headers, `t=…, s0=…` signed with `secret`."""
+    import json
+
+    from .webhooks import signature
+
+    stamp = int(time.time()) if at is None else at
+    row = _find(document_id) or {"documentId": document_id}
+    body = json.dumps(
+        {
+            "event": {
+                "id": secrets.token_hex(12),
+                "created": stamp,
+                "eventType": event_type,
+                "clientId": None,
+                "environment": "Test",
+            },
+            "data": {"object": "document", **row, "status": event_type},
+            "document": None,
+        },
+        ensure_ascii=False,
+    ).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-BoldSign-Event": event_type,
+        "X-BoldSign-Signature": f"t={stamp}, s0={signature(secret, stamp, body)}",
+    }
+    return body, headers
+
+
+@csrf_exempt
+@require_GET
+def properties(request: HttpRequest) -> HttpResponse:
+    """GET /v1/document/properties?documentId= — one document's details (its row here)."""
+    if not _authorized(request):
+        return _unauthorized()
+    row = _find(_params(request).get("documentid", ""))
+    if row is None:
+        return JsonResponse({"error": "Invalid Document ID"}, status=404)
+    details = {k: v for k, v in row.items() if k not in ("cursor", "behalfOf")}
+    details["documentHistory"] = [{"action": row["status"], "timestamp": row["activityDate"]}]
+    return _limit_headers(JsonResponse(details))
 
 
 def _download(request: HttpRequest, suffix: str) -> HttpResponse:
@@ -234,6 +291,7 @@ urlpatterns = [
     path("v1/document/list", document_list, name="list"),
     path("v1/document/teamlist", team_list, name="teamlist"),
     path("v1/document/behalfList", behalf_list, name="behalflist"),
+    path("v1/document/properties", properties, name="properties"),
     path("v1/document/download", download, name="download"),
     path("v1/document/downloadAuditLog", download_audit_log, name="download-audit"),
 ]
