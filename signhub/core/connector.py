@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.conf import settings
+
 from .http import HttpClient, content_length, disposition_filename, media_type, shared_throttle
 from .status import StatusTable
 
@@ -220,7 +222,7 @@ class Connector:
         return f"{self.provider}:{self.account.pk}"
 
     def throttle(self) -> Throttled | None:
-        if self.rate_per_second is None:
+        if self.rate_per_second is None or not settings.SIGNHUB_CLIENT_THROTTLE:
             return None
         return shared_throttle(self.throttle_key(), self.rate_per_second, self.burst)
 

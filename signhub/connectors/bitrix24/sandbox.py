@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from signhub.sandbox.clock import sandbox_start
 from signhub.sandbox.pdf import sample_pdf
 
 CLIENT_ID = "demo-app"
@@ -41,7 +42,9 @@ _OFFSETS = [timezone(timedelta(hours=2)), timezone(timedelta(hours=3)), UTC]
 @cache
 def documents() -> list[dict]:
     """Safe rows, newest (highest id) first, without file_url (added per request)."""
-    start = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
+    # Signed up to 37 + TOTAL minutes after creation: the newest ends before now.
+    span = timedelta(hours=7 * TOTAL, minutes=37 + TOTAL)
+    start = sandbox_start(datetime(2024, 1, 8, 9, 0, tzinfo=UTC), span)
     rows = []
     for i in range(TOTAL, 0, -1):
         role = _ROLES[i % len(_ROLES)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
@@ -18,13 +19,15 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from signhub.sandbox.clock import sandbox_start
 from signhub.sandbox.pdf import sample_pdf
 
 DEMO_API_KEY = "demo-boldsign-key"
 DEMO_CLIENT_ID = "demo-boldsign-client"
 DEMO_CLIENT_SECRET = "demo-boldsign-secret"
 TOKEN_PREFIX = "sbx-"
-NOW = 1_767_225_600  # 2026-01-01T00:00:00Z: fixed, so the demo data never changes
+# 2026-01-01T00:00:00Z: fixed, so the test data never changes (make demo: the last hour).
+NOW = int(sandbox_start(datetime(2026, 1, 1, tzinfo=UTC), timedelta(hours=1)).timestamp())
 STATUSES = ["Completed", "InProgress", "Completed", "Declined", "Expired", "Revoked",
             "Draft", "Scheduled", "Completed", "InProgress"]  # fmt: skip
 SIZES = {"list": 200, "behalf_others": 60, "behalf_me": 30, "team": 30}

@@ -26,6 +26,7 @@ from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from signhub.sandbox.clock import sandbox_start
 from signhub.sandbox.pdf import sample_pdf
 
 from .statuses import STATUSES
@@ -35,7 +36,10 @@ OWNED_BELOW = 260  # requests 0..259 are owned by the demo user
 SHARED_FROM = 240  # requests 240..299 are shared with it (240..259 are both)
 SERVED_LIMIT = 100
 NAMESPACE = uuid.UUID("6f1c1d2e-6b0e-4b55-9a53-3b0f1f5e0b0c")
-START = datetime(2025, 1, 6, 8, 30, tzinfo=UTC)
+# The newest request's signers decide two days after it was created: it ends near now.
+START = sandbox_start(
+    datetime(2025, 1, 6, 8, 30, tzinfo=UTC), timedelta(hours=7 * (TOTAL - 1) + 49)
+)
 ENUM = [s for s in STATUSES if " " not in s and s != "downloaded"]
 TITLES = [
     "Employment contract — {n}",

@@ -18,6 +18,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from signhub.sandbox.clock import sandbox_start
 from signhub.sandbox.pdf import sample_pdf
 
 DEMO = {"api_key": "demo-key", "api_secret": "demo-secret", "email": "hr@demo.example"}
@@ -42,7 +43,7 @@ TITLES = [
 ]
 PEOPLE = [("Ada", "Lovelace"), ("Grace", "Hopper"), ("Alan", "Turing"), ("Edsger", "Dijkstra")]
 CATEGORIES = [" NDA, HR", "Onboarding", " Contracts ,  HR ", ""]
-EPOCH = datetime(2025, 1, 15, 9, 0, tzinfo=UTC)
+EPOCH = sandbox_start(datetime(2025, 1, 15, 9, 0, tzinfo=UTC), timedelta(hours=7 * (COUNT - 1)))
 
 
 def demo_account() -> dict[str, Any]:
