@@ -234,7 +234,8 @@ class ProviderAccountAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if not account.connector_class.registers_webhooks:
             raise Http404("This provider's webhooks are set up in its own console.")
-        target = request.POST.get("target", "").strip()[:64]
+        # Posted by the account form's Create webhook button (formaction): only this field.
+        target = request.POST.get("webhook_target", "").strip()[:64]
         connector = account.connector()
         audit_target = f"account:{account.pk} {account.name}"
         try:
