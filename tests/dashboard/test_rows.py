@@ -82,7 +82,7 @@ def test_a_row_shows_what_reviewers_scan_for(renderer):
     # Berlin is UTC+1 in March: the absolute date, the zone named on hover.
     assert 'title="2026-03-10 15:30:00 CET (Europe/Berlin)">2026-03-10</time>' in html
     assert '<span class="none" aria-label="no date">—</span>' in html  # no created date
-    assert 'aria-label="Download offer.pdf of Offer letter">Download</a>' in html
+    assert 'aria-label="Download signed: offer.pdf of Offer letter">Download signed</a>' in html
 
 
 def test_many_signers_collapse_and_removed_rows_are_marked(renderer):
