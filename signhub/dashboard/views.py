@@ -31,6 +31,7 @@ from .csv_export import export_lines
 from .dates import parse_zone
 from .forms import PAGE_SIZES, SORT_CHOICES, DocumentFilterForm
 from .paging import paginate, sorted_queryset
+from .preview import preview_for
 from .queries import COUNT_CAP, cached_counts, counts_cache_key, filter_documents
 from .rows import RowRenderer
 from .viewer import cookie_zone, viewer_timezone, zone_name
@@ -269,6 +270,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "raw_json": raw,
         "signers": sorted(doc.signers, key=lambda s: (s.get("order") is None, s.get("order") or 0)),
         "zone": zone_name(request.viewer_tz),
+        "preview": preview_for(doc),
     }
     return render(request, fragment_for(request, "dashboard/detail.html", "detail"), context)
 
