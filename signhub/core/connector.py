@@ -192,6 +192,9 @@ class Connector:
     # connector's `webhooks.verify(inbound, credentials, now)` checks them (signhub.core.webhooks).
     receives_webhooks: ClassVar[bool] = False
     verify_webhook: ClassVar[Callable[..., Any] | None] = None
+    # No webhooks: accounts with documents in progress are polled more often (the scheduler,
+    # SIGNHUB_JSIGN_ACTIVE_POLL_MINUTES).
+    adaptive_polling: ClassVar[bool] = False
     # `refresh_pages` can fetch single documents again (a webhook named them).
     refreshes_documents: ClassVar[bool] = False
 
@@ -212,6 +215,16 @@ class Connector:
         """These documents fetched again, as pages the engine writes like a sync's (only
         for `refreshes_documents`); one the provider no longer shows is left out."""
         raise NotImplementedError
+
+    @classmethod
+    def polls_events(cls, options: Mapping[str, Any]) -> bool:
+        """True when the provider keeps this account's events for signhub to fetch (a portal
+        that cannot reach signhub): the scheduler then calls `take_events` on each pass."""
+        return False
+
+    def take_events(self) -> int:
+        """Fetch (and clear) the events the provider kept; how many ask for a sync."""
+        return 0
 
     def open_file(self, document: SignedDocument, file_key: str) -> FileStream:
         raise NotImplementedError

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 
 from signhub.core.models import provider_choices
 from signhub.core.status import DocumentStatus
+from signhub.core.widgets import IsoDateInput
 
 from .dates import PRESETS
 from .paging import Cursor, InvalidCursor
@@ -81,7 +82,7 @@ class DocumentFilterForm(forms.Form):
         # Only accounts the user may see are valid choices: an unknown id is a form error.
         self.fields["account"].choices = [(a.pk, a.name) for a in accounts]
         for name in DATE_FIELDS:
-            self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+            self.fields[name].widget = IsoDateInput()
         self.fields["q"].widget.attrs.update(
             {"type": "search", "placeholder": "Title, id, name or email", "autocomplete": "off"}
         )

@@ -132,3 +132,31 @@ def test_detail_with_preview_screenshots(page, live_server, review_world, screen
     page.locator(".preview").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "detail-preview-390.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_tab_title_esc_focus_and_phone_signer_labels(page, live_server, review_world):
+    login(page, live_server)
+    page.locator("#accounts-panel .account").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.title() == "Documents · signhub"  # not the accounts panel's "Accounts"
+
+    link = page.get_by_role("link", name="Offer letter 1", exact=True)
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(re.compile(r"/documents/\d+/$"))
+    page.locator("#detail-title").wait_for()
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"/documents/$"))
+    page.wait_for_function(
+        "h => document.activeElement && document.activeElement.getAttribute('href') === h",
+        arg=href,
+    )
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}{href}")
+    label = page.evaluate(
+        "getComputedStyle(document.querySelector('.signers-table td'), '::before').content"
+    )
+    assert label == '"Order"'
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert real_errors(page) == [], "\n".join(real_errors(page))

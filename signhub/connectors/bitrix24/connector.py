@@ -19,7 +19,7 @@ from signhub.core.errors import ConnectorError, NotFound
 from signhub.core.http import HttpClient, UrlPolicy
 from signhub.core.registry import registry
 
-from . import errors, webhooks
+from . import errors, events, webhooks
 from .auth import Bitrix24Auth
 from .client import Bitrix24Client
 from .forms import DEFAULT_OAUTH_URL, PLACEHOLDER_PORTAL, Bitrix24Form, parse_lists
@@ -145,6 +145,15 @@ class Bitrix24Connector(Connector):
         if not isinstance(rows, list) or raw.get("list") not in METHODS:
             return None
         return to_record(doc_id, [(raw["list"], r) for r in rows if isinstance(r, dict)])
+
+    # -- events kept by the portal (option events=offline) ------------------------------------
+
+    @classmethod
+    def polls_events(cls, options) -> bool:
+        return events.mode(options) == events.OFFLINE
+
+    def take_events(self) -> int:
+        return events.take_offline(self)
 
     # -- files ----------------------------------------------------------------------------------
 

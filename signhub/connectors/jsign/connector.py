@@ -44,6 +44,9 @@ class JSignConnector(Connector):
     default_base_url = "https://api.jsign.com"
     credential_form = JSignForm
     statuses = STATUSES
+    # No webhooks: accounts with envelopes in progress are polled incrementally every
+    # SIGNHUB_JSIGN_ACTIVE_POLL_MINUTES (2) instead of the schedule's interval.
+    adaptive_polling = True
     # JSign documents no rate limit; a modest client-side pace per account keeps us polite.
     rate_per_second = 10.0
     burst = 20
