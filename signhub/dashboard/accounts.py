@@ -73,6 +73,8 @@ def accounts(request: HttpRequest) -> HttpResponse:
         # The list page's panel: the partial alone. A full page would bring its <title>
         # ("Accounts · signhub"), which htmx puts on the list's browser tab.
         template = "dashboard/accounts.html#accounts"
+        # The list's notice already says why an account failed: the cards do not repeat it.
+        context["in_panel"] = True
     return render(request, template, context)
 
 

@@ -34,6 +34,7 @@ from .paging import paginate, sorted_queryset
 from .preview import preview_for
 from .queries import COUNT_CAP, cached_counts, counts_cache_key, filter_documents
 from .rows import RowRenderer
+from .summary import summarize
 from .viewer import cookie_zone, viewer_timezone, zone_name
 
 # Columns a row shows; `raw` (big) and `search_text` stay in the database.
@@ -221,6 +222,7 @@ def documents(request: HttpRequest) -> HttpResponse:
         "cap": COUNT_CAP,
         "providers": providers,
         "stale_accounts": stale,
+        "account_summary": summarize(accounts),
         "chips": _applied_chips(request, form, accounts),
         "sort": sort,
         "sort_label": dict(SORT_CHOICES).get(sort, sort),
