@@ -8,7 +8,7 @@ Why a stored key rather than ORDER BY title: text order puts "policy 100" before
 punctuation its own way. The key is case-folded, accents dropped, each run of digits
 written as its length and the digits without leading zeros ("16" → "0216", "100" →
 "03100"), so plain code-point order is natural order. Both databases compare it as bytes
-(SQLite's BINARY; the column is COLLATE "C" on PostgreSQL, migration core 0009).
+(SQLite's BINARY; the column is COLLATE "C" on PostgreSQL, migration core 0011).
 """
 
 from __future__ import annotations

@@ -43,6 +43,9 @@ ROW_FIELDS = [
     "completed_at",
     "last_activity_at",
     "expires_at",
+    "ended_at",
+    "end_reason",
+    "ended_by",
     "removed_at",
 ]
 # The page position: a link that changes anything else starts again at the first page.

@@ -20,6 +20,7 @@ from django.core.validators import (
 
 from signhub.core.models import provider_choices
 from signhub.core.status import DocumentStatus
+from signhub.core.widgets import IsoDateInput
 
 from .dates import PRESETS
 from .paging import Cursor, InvalidCursor
@@ -31,13 +32,17 @@ MIN_DATE, MAX_DATE = date(1970, 1, 1), date(2200, 12, 31)
 MAX_LABELS = 10
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
+# The date control's axes → the column each filters: completed (signed), created, and
+# finished otherwise (declined / cancelled / expired / failed).
+DATE_AXES = {"completed": "completed_at", "created": "created_at", "finished": "ended_at"}
+
 VIEW_CHOICES = [("", "All documents"), ("attention", "Needs attention")]
 
 
 class DayField(forms.DateField):
     """A calendar day within the range the index can hold."""
 
-    widget = forms.DateInput(attrs={"type": "date"})
+    widget = IsoDateInput
     default_validators = [
         MinValueValidator(MIN_DATE, f"Pick a date between {MIN_DATE:%Y} and {MAX_DATE:%Y}."),
         MaxValueValidator(MAX_DATE, f"Pick a date between {MIN_DATE:%Y} and {MAX_DATE:%Y}."),
@@ -136,6 +141,10 @@ class DocumentFilterForm(forms.Form):
     created = forms.ChoiceField(required=False, choices=PRESETS, label="Created")
     created_from = DayField(required=False, label="Created from")
     created_to = DayField(required=False, label="Created to")
+    # Ended without completing (declined / cancelled / expired / failed): `ended_at`.
+    finished = forms.ChoiceField(required=False, choices=PRESETS, label="Finished")
+    finished_from = DayField(required=False, label="Finished from")
+    finished_to = DayField(required=False, label="Finished to")
     sender = EmailLikeField(required=False, max_length=255, label="Sender email")
     signer = EmailLikeField(required=False, max_length=255, label="Signer email")
     person = EmailLikeField(required=False, max_length=255, label="Employee email")
@@ -157,7 +166,7 @@ class DocumentFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for axis in ("completed", "created"):
+        for axis in DATE_AXES:
             start, end = data.get(f"{axis}_from"), data.get(f"{axis}_to")
             if start and end and start > end:
                 self.add_error(f"{axis}_to", "The end date is before the start date.")

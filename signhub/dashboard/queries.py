@@ -25,6 +25,7 @@ from signhub.core.status import DocumentStatus
 
 from .dates import custom_range, preset_range
 from .estimates import Estimate, compiled, estimate_counts
+from .forms import DATE_AXES
 
 ATTENTION_DAYS = 30
 ATTENTION_STATUSES = (DocumentStatus.DECLINED, DocumentStatus.EXPIRED, DocumentStatus.FAILED)
@@ -81,7 +82,7 @@ def filter_documents(
         qs = qs.filter(provider__in=data["provider"])
     if data["account"]:
         qs = qs.filter(account_id__in=data["account"])
-    for axis, column in (("completed", "completed_at"), ("created", "created_at")):
+    for axis, column in DATE_AXES.items():
         start, end = _date_range(data, axis, now, tz)
         if start:
             qs = qs.filter(**{f"{column}__gte": start})

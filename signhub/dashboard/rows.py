@@ -20,12 +20,13 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from signhub.core.models import DocumentParty
-from signhub.core.status import DocumentStatus
+from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
-from .templatetags.dashboard import first_file, time_html
+from .templatetags.dashboard import download_label, first_file, time_html
 
 MAX_SIGNERS = 3  # names shown in the row; the rest as "+N more"
 MAX_LABELS = 4
+MAX_REASON = 120  # characters of an end reason in the row; the detail has it whole
 ROLE_LABELS = dict(DocumentParty.Role.choices)
 STATUS_LABELS = dict(DocumentStatus.choices)
 _NONE = mark_safe("—")
@@ -65,8 +66,8 @@ class RowRenderer:
         self.detail_url = UrlPattern("dashboard:detail", 1)
         self.download_url = UrlPattern("downloads:file", 2)
 
-    def time(self, moment: datetime | None, style: str = "short") -> SafeString:
-        return mark_safe(time_html(moment, self.zone, self.zone_label, self.now, style))
+    def time(self, moment: datetime | None, style: str = "short", rel: bool = True) -> SafeString:
+        return mark_safe(time_html(moment, self.zone, self.zone_label, self.now, style, rel))
 
     def render(self, rows: list, person: str = "") -> SafeString:
         return format_html_join("\n", "{}", ((self.row(doc, person),) for doc in rows))
@@ -81,13 +82,7 @@ class RowRenderer:
                 self.providers.get(doc.provider, doc.provider),
                 getattr(self.accounts.get(doc.account_id), "name", ""),
             ),
-            format_html(
-                '<td data-label="Status"><span class="status status-{}" '
-                'title="Provider status: {}">{}</span></td>',
-                doc.status,
-                doc.provider_status or "—",
-                STATUS_LABELS.get(doc.status, doc.status),
-            ),
+            format_html('<td data-label="Status">{}</td>', self._status(doc)),
             format_html('<td data-label="Sender">{}</td>', self._sender(doc)),
             format_html('<td data-label="Signers" class="signers">{}</td>', self._signers(doc)),
         ]
@@ -119,6 +114,30 @@ class RowRenderer:
             mark_safe(badge),
             labels,
         )
+
+    def _status(self, doc) -> SafeString:
+        """The status, and for a document that ended without completing when, by whom
+        and why: "Declined 2026-01-07 by Ann Lee: Wrong salary"."""
+        status = format_html(
+            '<span class="status status-{}" title="Provider status: {}">{}</span>',
+            doc.status,
+            doc.provider_status or "—",
+            STATUS_LABELS.get(doc.status, doc.status),
+        )
+        if doc.status not in ENDED_STATUSES:
+            return status
+        words = []
+        if doc.ended_at:
+            words.append(format_html(" {}", self.time(doc.ended_at, rel=False)))
+        if doc.ended_by:
+            words.append(format_html(" by {}", doc.ended_by))
+        reason = (doc.end_reason or "").strip()
+        if reason:
+            shown = reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
+            words.append(format_html(': <span class="reason" title="{}">{}</span>', reason, shown))
+        if not words:
+            return status
+        return format_html('{}<span class="ended">{}</span>', status, mark_safe("".join(words)))
 
     @staticmethod
     def _sender(doc) -> SafeString:
@@ -156,9 +175,12 @@ class RowRenderer:
         file = first_file(doc)
         if not file:
             return mark_safe("")
+        label = download_label(file)
         return format_html(
-            '<a class="btn small" href="{}" aria-label="Download {} of {}">Download</a>',
+            '<a class="btn small" href="{}" aria-label="{}: {} of {}">{}</a>',
             self.download_url(doc.pk, file["key"]),
+            label,
             file.get("name") or "file",
             doc.title or "",
+            label,
         )

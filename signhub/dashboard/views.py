@@ -23,13 +23,15 @@ from signhub.core.models import (
     SignedDocument,
     provider_choices,
 )
-from signhub.core.status import DocumentStatus
+from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
 from .changelist import DocumentList
 from .csv_export import export_lines
 from .forms import PAGE_SIZES
+from .preview import preview_for
 from .rows import RowRenderer
 from .sorting import SORT_CHOICES
+from .summary import summarize
 from .timezones import viewer_timezone, zone_name
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -43,6 +45,9 @@ MORE_FILTERS = [
     "created",
     "created_from",
     "created_to",
+    "finished",
+    "finished_from",
+    "finished_to",
     "sender",
     "signer",
     "label",
@@ -167,6 +172,7 @@ def documents(request: HttpRequest) -> HttpResponse:
         "accounts": accounts,
         "providers": providers,
         "stale_accounts": stale,
+        "account_summary": summarize(accounts),
         "chips": _applied_chips(doc_list),
         "sort": doc_list.sort,
         "sort_label": dict(SORT_CHOICES).get(doc_list.sort, doc_list.sort),
@@ -205,9 +211,11 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     raw = json.dumps(doc.raw, indent=2, sort_keys=True, ensure_ascii=False, default=str)
     context = {
         "doc": doc,
+        "ended": doc.status in ENDED_STATUSES,
         "raw_json": raw,
         "signers": sorted(doc.signers, key=lambda s: (s.get("order") is None, s.get("order") or 0)),
         "zone": zone_name(request.viewer_tz),
+        "preview": preview_for(doc),
     }
     return render(request, fragment_for(request, "dashboard/detail.html", "detail"), context)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import pluralize
 
 
 class IdListField(forms.Field):
@@ -46,6 +47,7 @@ class EvidencePackForm(forms.Form):
             limit = settings.SIGNHUB_EVIDENCE_MAX_DOCS
             if len(ids) > limit:
                 raise forms.ValidationError(
-                    f"An evidence pack holds at most {limit} documents; {len(ids)} were selected."
+                    f"An evidence pack holds at most {limit} document{pluralize(limit)}; "
+                    f"{len(ids)} were selected."
                 )
         return cleaned

@@ -19,11 +19,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from signhub.core.connector import Connector, DocumentRecord, FileStream, Page, SyncContext
-from signhub.core.errors import NotFound
+from signhub.core.errors import ConnectorError, NotFound
 from signhub.core.http import HttpClient
 from signhub.core.registry import registry
 
-from . import errors, options
+from . import errors, options, webhooks
 from .auth import BoxAuth, BoxConnect
 from .client import BoxClient
 from .forms import BoxForm
@@ -42,6 +42,10 @@ class BoxConnector(Connector):
     credential_form = BoxForm
     connect_flow = BoxConnect
     receives_webhooks = True
+    verify_webhook = staticmethod(webhooks.verify)
+    webhook_setup = webhooks.SETUP
+    refreshes_documents = True
+    registers_webhooks = True
     statuses = STATUSES
     # Box allows ~1000 requests per minute per user (one user per account, so one bucket
     # per account); stay a little under it: 15/s ≈ 900/min.
@@ -107,6 +111,38 @@ class BoxConnector(Connector):
             return None
         return read_as(record, {"id": as_user, "login": ""} if as_user else None)
 
+    @staticmethod
+    def record_from_raw(raw: dict) -> DocumentRecord | None:
+        record = to_record(raw) if isinstance(raw, dict) else None
+        reader = raw.get("signhub_read_as") if record is not None else None
+        return read_as(record, reader if isinstance(reader, dict) else None) if record else None
+
+    def refresh_pages(self, ctx: SyncContext, external_ids: list[str]) -> Iterator[Page]:
+        """Each request read again as the user it was listed under (`signhub_read_as`)."""
+        stored = ctx.stored_raw(external_ids)
+        records = []
+        for external_id in external_ids:
+            reader = (stored.get(external_id) or {}).get("signhub_read_as") or {}
+            try:
+                record = self.refresh_document(external_id, as_user=reader.get("id") or None)
+            except NotFound:
+                continue  # gone, or not visible to this token: the next sync decides
+            if record is not None:
+                records.append(record)
+        yield Page(records)
+
+    def register_webhook(self, target: str, address: str) -> str:
+        """A Box webhook on folder `target` with the sign triggers; returns its id. Box
+        refuses the root folder and addresses that are not HTTPS on port 443."""
+        if not target.isdigit() or target == "0":
+            raise ConnectorError(
+                "Give the id of the folder where the sign requests are created (a number; "
+                "Box refuses webhooks on the root folder 0).",
+                code="bad_folder",
+            )
+        data = self.client.create_webhook(target, address, webhooks.TRIGGERS)
+        return str(data.get("id") or "")
+
     def open_file(self, document: SignedDocument, file_key: str) -> FileStream:
         entry = document.file(file_key)
         handle = (entry or {}).get("handle") or {}
@@ -147,9 +183,11 @@ class BoxConnector(Connector):
 
 
 def read_as(record: DocumentRecord, reader: dict[str, str] | None) -> DocumentRecord:
-    """Keep which user a request was read as, for the record and its downloads."""
+    """Keep which user a request was read as, for the record, its downloads and the list
+    it counts under (`user:<id>`; the token's own listing is "")."""
     if reader is None:
         return record
+    record.listed_in = f"user:{reader['id']}"
     record.raw["signhub_read_as"] = dict(reader)
     for file in record.files:
         file.handle["as_user"] = reader["id"]

@@ -28,7 +28,7 @@ def title_sort_as_bytes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0008_connect_state"),
+        ("core", "0010_backfill_document_facts"),
     ]
 
     operations = [
