@@ -64,14 +64,14 @@
     // back may re-render the list (htmx history restore) and replace the link itself.
     var opener = null;
     body.addEventListener("click", function (event) {
-      var link = event.target.closest("a[hx-target='#detail']");
+      var link = event.target.closest("td.title > a");
       if (link) opener = link.getAttribute("href");
     });
     function refocusOpener() {
       if (!opener) return;
       var panel = document.getElementById("detail");
       if (panel && panel.classList.contains("open")) return;
-      var links = document.querySelectorAll("a[hx-target='#detail']");
+      var links = document.querySelectorAll("td.title > a");
       for (var i = 0; i < links.length; i++) {
         if (links[i].getAttribute("href") === opener) { links[i].focus(); return; }
       }
