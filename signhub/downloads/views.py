@@ -7,7 +7,6 @@ not see is a 404, exactly like one that does not exist. Every download writes an
 from __future__ import annotations
 
 import logging
-import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -21,6 +20,7 @@ from signhub.core import audit
 from signhub.core.errors import ConnectorError
 from signhub.core.models import SignedDocument
 
+from .content_types import served_type
 from .evidence import EvidencePack, PackStats
 from .filenames import content_disposition, download_filename
 from .forms import EvidencePackForm
@@ -28,14 +28,6 @@ from .selection import filtered_documents
 from .streaming import DownloadAborted, PrimedStream, open_primed
 
 logger = logging.getLogger(__name__)
-
-_CONTENT_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+(\s*;\s*[\w.+-]+=[\w.+\"-]+)*$")
-
-
-def _safe_content_type(value: str) -> str:
-    """The provider's content type if it is well-formed; never one that carries CR/LF."""
-    value = (value or "").strip()
-    return value if _CONTENT_TYPE.match(value) else "application/octet-stream"
 
 
 def _provider_label(document: SignedDocument) -> str:
@@ -155,7 +147,7 @@ def download(request: HttpRequest, pk: int, file_key: str) -> HttpResponse:
         )
         return error_page(request, document, exc)
     stream = primed.stream
-    content_type = _safe_content_type(stream.content_type)
+    content_type = served_type(stream.content_type)
     name = download_filename(
         document, file, stream_filename=stream.filename, content_type=content_type
     )
