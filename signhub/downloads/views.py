@@ -18,7 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from signhub.core import audit
 from signhub.core.errors import ConnectorError
+from signhub.core.http.patience import make_interactive
 from signhub.core.models import SignedDocument
+from signhub.dashboard.back import back_link
 
 from .content_types import served_type
 from .evidence import EvidencePack, PackStats
@@ -70,7 +72,12 @@ def error_page(request: HttpRequest, document: SignedDocument, exc: ConnectorErr
     response = render(
         request,
         "downloads/error.html",
-        {"document": document, "message": _error_message(exc, label), "detail": exc.message},
+        {
+            "document": document,
+            "message": _error_message(exc, label),
+            "detail": exc.message,
+            "back": back_link(request),  # the list with the filters it was left with
+        },
         status=status,
     )
     if status == 503 and exc.retry_after:
@@ -130,7 +137,10 @@ def download(request: HttpRequest, pk: int, file_key: str) -> HttpResponse:
     if file is None:
         raise Http404("No such file")
     try:
-        primed = open_primed(document.account.connector(), document, file_key)
+        # Someone is waiting: an unreachable provider fails in seconds, not after retries.
+        connector = document.account.connector()
+        make_interactive(connector.http)
+        primed = open_primed(connector, document, file_key)
     except ConnectorError as exc:
         logger.info("Download of document %s failed before the first byte (%s)", pk, exc.code)
         audit.record(
