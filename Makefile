@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PYTEST_ARGS ?=
+PORT ?= 8000
+DEMO_HOST ?= 127.0.0.1
 
 .PHONY: install env demo test lint format serve bench clean
 
@@ -11,10 +13,10 @@ env: .env
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -qq --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -qq -e ".[dev]"
 	touch $(STAMP)
 
 # Fresh random SECRET_KEY and credential key, written once and never overwritten.
@@ -26,7 +28,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP) .env
 
 demo: install
-	DEBUG=1 $(BIN)/python manage.py demo
+	DEBUG=1 $(BIN)/python manage.py demo --host $(DEMO_HOST) --port $(PORT) $(DEMO_ARGS)
 
 test: install
 	$(BIN)/ruff check .

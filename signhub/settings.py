@@ -258,8 +258,13 @@ SIGNHUB_INTERACTIVE_READ_TIMEOUT = env.float(
     "SIGNHUB_INTERACTIVE_READ_TIMEOUT", default=env.float("SIGNHUB_TEST_READ_TIMEOUT", default=6.0)
 )
 SIGNHUB_SANDBOX_ENABLED = env.bool("SIGNHUB_SANDBOX_ENABLED", default=DEBUG or TESTING)
+# The sandboxes' demo data ends near now instead of on fixed dates (`make demo` sets it).
+SIGNHUB_SANDBOX_RELATIVE_DATES = env.bool("SIGNHUB_SANDBOX_RELATIVE_DATES", default=False)
 SIGNHUB_ALLOW_INSECURE_HTTP = env.bool("SIGNHUB_ALLOW_INSECURE_HTTP", default=False)
 SIGNHUB_SYNC_CONCURRENCY = env.int("SIGNHUB_SYNC_CONCURRENCY", default=4)
+# Client-side provider rate limits (each connector's rate_per_second/burst). Only the demo's
+# first sync from signhub's own sandboxes turns them off: no provider is behind them.
+SIGNHUB_CLIENT_THROTTLE = env.bool("SIGNHUB_CLIENT_THROTTLE", default=True)
 SIGNHUB_SYNC_LOCK_SECONDS = env.int("SIGNHUB_SYNC_LOCK_SECONDS", default=600)
 # A complete listing that would flag more than this share of an account's documents removed
 # is treated as suspicious: nothing is flagged until a second full sync (or an admin) confirms.
@@ -291,6 +296,18 @@ SIGNHUB_PERSIST_TRASH_DAYS = env.int("SIGNHUB_PERSIST_TRASH_DAYS", default=30)
 # Store a `cms` that is neither CMS SignedData nor XML with a ds:Signature (off: 400).
 SIGNHUB_PERSIST_ALLOW_OPAQUE = env.bool("SIGNHUB_PERSIST_ALLOW_OPAQUE", default=False)
 
+# Webhooks (signhub.webhooks): body cap, how long delivery ids are remembered for the
+# replay check, how long events for one account are gathered before the refresh runs, how
+# many named documents are fetched one by one before an incremental sync is cheaper, and
+# when the account page warns that no delivery arrived while documents changed.
+SIGNHUB_WEBHOOK_MAX_BODY = env.int("SIGNHUB_WEBHOOK_MAX_BODY", default=256 * 1024)
+SIGNHUB_WEBHOOK_REPLAY_HOURS = env.int("SIGNHUB_WEBHOOK_REPLAY_HOURS", default=24)
+SIGNHUB_WEBHOOK_DEBOUNCE_SECONDS = env.float("SIGNHUB_WEBHOOK_DEBOUNCE_SECONDS", default=1.0)
+SIGNHUB_WEBHOOK_MAX_TARGETS = env.int("SIGNHUB_WEBHOOK_MAX_TARGETS", default=20)
+SIGNHUB_WEBHOOK_QUIET_HOURS = env.int("SIGNHUB_WEBHOOK_QUIET_HOURS", default=24)
+# JSign has no webhooks: accounts with documents in progress sync incrementally this often.
+SIGNHUB_JSIGN_ACTIVE_POLL_MINUTES = env.int("SIGNHUB_JSIGN_ACTIVE_POLL_MINUTES", default=2)
+
 # Signature verification (signhub.verify): trust anchors as a PEM bundle; none = no
 # signature can pass (indeterminate "no trust anchor"). Revocation data is fetched online
 # (CRL/OCSP URLs in the certificates) only when enabled.
@@ -314,7 +331,11 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "signhub.ops.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "signhub.ops.logs.RequestIdFilter"},
+        "scrub": {"()": "signhub.ops.logs.ScrubFilter"},
+        "sandbox_answers": {"()": "signhub.ops.logs.SandboxAnswersFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "signhub.ops.logs.JsonFormatter"},
@@ -323,12 +344,22 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "scrub"],
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # runserver's access log, through the scrubbing console handler (query strings with
+        # secrets are redacted); ACCESS_LOG_LEVEL=WARNING keeps only 4xx/5xx lines.
+        "django.server": {
+            "handlers": ["console"],
+            "level": env.str("ACCESS_LOG_LEVEL", default="INFO"),
+            "propagate": False,
+        },
+        "django.request": {"filters": ["sandbox_answers"]},
+        # axes logs "AXES: BEGIN version …" at INFO whenever Django starts (every command).
+        "axes.apps": {"level": "WARNING"},
         # Signature validators log every failed check as a warning with a traceback; the
         # verdict already says it, so only their errors reach the log.
         "pyhanko": {"level": "ERROR"},

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from django.conf import settings
+
 from .http import HttpClient, content_length, disposition_filename, media_type, shared_throttle
 from .status import StatusTable
 
@@ -168,8 +170,12 @@ class Connector:
     # How an administrator connects an account (signhub.connect.flows.ConnectFlow subclass)
     # when the provider has a consent screen or an app install; None: credentials only.
     connect_flow: ClassVar[type | None] = None
-    # The provider delivers events to the account's webhook_url (signhub.webhooks).
+    # The provider delivers events to the account's webhook_url (signhub.webhooks), and the
+    # connector's `webhooks.verify(inbound, credentials, now)` checks them (signhub.core.webhooks).
     receives_webhooks: ClassVar[bool] = False
+    verify_webhook: ClassVar[Callable[..., Any] | None] = None
+    # `refresh_pages` can fetch single documents again (a webhook named them).
+    refreshes_documents: ClassVar[bool] = False
 
     def __init__(self, account: ProviderAccount, *, http: HttpClient | None = None) -> None:
         self.account = account
@@ -182,6 +188,11 @@ class Connector:
         return HttpClient(name=self.label, throttle=self.throttle())
 
     def iter_pages(self, ctx: SyncContext) -> Iterator[Page]:
+        raise NotImplementedError
+
+    def refresh_pages(self, ctx: SyncContext, external_ids: list[str]) -> Iterator[Page]:
+        """These documents fetched again, as pages the engine writes like a sync's (only
+        for `refreshes_documents`); one the provider no longer shows is left out."""
         raise NotImplementedError
 
     def open_file(self, document: SignedDocument, file_key: str) -> FileStream:
@@ -198,7 +209,7 @@ class Connector:
         return f"{self.provider}:{self.account.pk}"
 
     def throttle(self) -> Throttled | None:
-        if self.rate_per_second is None:
+        if self.rate_per_second is None or not settings.SIGNHUB_CLIENT_THROTTLE:
             return None
         return shared_throttle(self.throttle_key(), self.rate_per_second, self.burst)
 

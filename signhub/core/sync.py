@@ -86,8 +86,15 @@ def sync_account(
     trigger: str = "cli",
     run: SyncRun | None = None,
     progress: Progress | None = None,
+    targets: list[str] | None = None,
 ) -> SyncRun:
-    """Sync one account and return its SyncRun. Never raises for provider failures."""
+    """Sync one account and return its SyncRun. Never raises for provider failures.
+
+    With `targets` (external ids a webhook named; only for connectors that
+    `refreshes_documents`), just those documents are fetched again and written like a
+    page of a sync: under the same lock, never swept, and the account's sync bookkeeping
+    (marks, last success) is left to real syncs.
+    """
     if run is None:
         run = SyncRun.objects.create(account=account, full=full, trigger=trigger)
     if ProviderAccount.objects.filter(pk=account.pk, awaiting_connect=True).exists():
@@ -108,7 +115,7 @@ def sync_account(
 
     try:
         account.refresh_from_db()
-        full = full or run.full or not account.last_full_sync_at
+        full = not targets and (full or run.full or not account.last_full_sync_at)
         run.full = full
         run.state = SyncRun.State.RUNNING
         run.started_at = timezone.now()
@@ -117,7 +124,7 @@ def sync_account(
         if progress:
             progress(run)
         with _long_lived_heap_frozen():
-            _run(account, run, token, progress)
+            _run(account, run, token, progress, targets)
     finally:
         release_lock(account.pk, token)
     return run
@@ -137,7 +144,13 @@ def _long_lived_heap_frozen():
         gc.unfreeze()
 
 
-def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress | None) -> None:
+def _run(
+    account: ProviderAccount,
+    run: SyncRun,
+    token: str,
+    progress: Progress | None,
+    targets: list[str] | None = None,
+) -> None:
     writer = IndexWriter(account, seen_at=run.started_at)
     ctx = SyncContext(
         full=run.full,
@@ -148,8 +161,11 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
     connector = pages = None
     try:
         connector = account.connector()
-        pages = connector.iter_pages(ctx)
-        if _may_prefetch():
+        if targets:
+            pages = connector.refresh_pages(ctx, list(targets))
+        else:
+            pages = connector.iter_pages(ctx)
+        if _may_prefetch() and not targets:
             pages = prefetched(pages, join_timeout=settings.SIGNHUB_HTTP_TIMEOUT + 5)
         saved_at = time.monotonic()
         for page in pages:
@@ -174,7 +190,7 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
         run.save(update_fields=_PROGRESS_FIELDS)
         writer.finish()
         now = timezone.now()
-        if run.full or ctx.listing_complete:
+        if not targets and (run.full or ctx.listing_complete):
             _sweep(account, run, writer, now)
     except ConnectorError as exc:
         _fail(account, run, exc.code, exc.message, needs_reconnect=exc.needs_reconnect)
@@ -190,6 +206,9 @@ def _run(account: ProviderAccount, run: SyncRun, token: str, progress: Progress 
         run.state = SyncRun.State.SUCCEEDED
         run.finished_at = now
         run.save(update_fields=["state", "finished_at", "removed", "removals_withheld", "warnings"])
+        if targets:
+            logger.info("Refreshed %s of %s: %s", len(targets), account.name, run.updated)
+            return
         updates = {
             "last_success_at": now,
             "failures_in_a_row": 0,

@@ -32,6 +32,7 @@ from .csv_export import export_lines
 from .dates import parse_zone
 from .forms import PAGE_SIZES, SORT_CHOICES, DocumentFilterForm
 from .paging import paginate, sorted_queryset
+from .preview import preview_for
 from .queries import COUNT_CAP, cached_counts, counts_cache_key, filter_documents
 from .rows import RowRenderer
 from .viewer import cookie_zone, viewer_timezone, zone_name
@@ -267,6 +268,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "signers": sorted(doc.signers, key=lambda s: (s.get("order") is None, s.get("order") or 0)),
         "zone": zone_name(request.viewer_tz),
         "back": back_param(back_link(request)),  # the list it was opened from
+        "preview": preview_for(doc),
     }
     return render(request, fragment_for(request, "dashboard/detail.html", "detail"), context)
 

@@ -85,7 +85,9 @@ def error_page(request: HttpRequest, document: SignedDocument, exc: ConnectorErr
     return response
 
 
-def _relay(request: HttpRequest, document: SignedDocument, file_key: str, primed: PrimedStream):
+def _relay(
+    request: HttpRequest, document: SignedDocument, file_key: str, primed: PrimedStream, action: str
+):
     """Yield the provider's bytes; audit the outcome; end unclean if the stream breaks."""
     sent, outcome, code = 0, "incomplete", ""
     try:
@@ -106,30 +108,33 @@ def _relay(request: HttpRequest, document: SignedDocument, file_key: str, primed
         primed.stream.close()
         if outcome != "ok":
             logger.warning(
-                "Download of document %s file %r ended early after %d bytes (%s)",
+                "%s of document %s file %r ended early after %d bytes (%s)",
+                action.capitalize(),
                 document.pk,
                 file_key,
                 sent,
                 code or "client went away",
             )
-        audit.record(
-            request,
-            "download",
-            f"document:{document.pk}",
-            result=outcome if not code else "aborted",
-            bytes=sent,
-            file_key=file_key,
-            provider=document.provider,
-            account=document.account.name,
-            external_id=document.external_id,
-            **({"error": code} if code else {}),
-        )
+        _audit(request, document, file_key, action, outcome if not code else "aborted", sent, code)
 
 
-@never_cache
-@login_required
-@require_GET
-def download(request: HttpRequest, pk: int, file_key: str) -> HttpResponse:
+def _audit(request, document, file_key: str, action: str, result: str, sent: int, code: str):
+    audit.record(
+        request,
+        action,
+        f"document:{document.pk}",
+        result=result,
+        bytes=sent,
+        file_key=file_key,
+        provider=document.provider,
+        account=document.account.name,
+        external_id=document.external_id,
+        **({"error": code} if code else {}),
+    )
+
+
+def _open(request: HttpRequest, pk: int, file_key: str, action: str):
+    """The visible document, its file entry and the primed stream, or an error response."""
     document = get_object_or_404(
         SignedDocument.objects.visible_to(request.user).select_related("account"), pk=pk
     )
@@ -142,29 +147,65 @@ def download(request: HttpRequest, pk: int, file_key: str) -> HttpResponse:
         make_interactive(connector.http)
         primed = open_primed(connector, document, file_key)
     except ConnectorError as exc:
-        logger.info("Download of document %s failed before the first byte (%s)", pk, exc.code)
-        audit.record(
-            request,
-            "download",
-            f"document:{document.pk}",
-            result="error",
-            bytes=0,
-            file_key=file_key,
-            provider=document.provider,
-            account=document.account.name,
-            external_id=document.external_id,
-            error=exc.code,
-        )
-        return error_page(request, document, exc)
+        logger.info("%s of document %s failed before the first byte (%s)", action, pk, exc.code)
+        _audit(request, document, file_key, action, "error", 0, exc.code)
+        return document, file, None, error_page(request, document, exc)
+    return document, file, primed, None
+
+
+@never_cache
+@login_required
+@require_GET
+def download(request: HttpRequest, pk: int, file_key: str) -> HttpResponse:
+    document, file, primed, failed = _open(request, pk, file_key, "download")
+    if failed is not None:
+        return failed
     stream = primed.stream
     content_type = served_type(stream.content_type)
     name = download_filename(
         document, file, stream_filename=stream.filename, content_type=content_type
     )
     response = StreamingHttpResponse(
-        _relay(request, document, file_key, primed), content_type=content_type
+        _relay(request, document, file_key, primed, "download"), content_type=content_type
     )
     response["Content-Disposition"] = content_disposition(name)
+    if stream.size is not None:
+        response["Content-Length"] = str(stream.size)
+    return response
+
+
+@never_cache
+@login_required
+@require_GET
+def preview(request: HttpRequest, pk: int, file_key: str) -> HttpResponse:
+    """The same audited proxy as a download, shown in the page (audited as `preview`).
+
+    Only a PDF (its first bytes say `%PDF-`) is served, always as `application/pdf`, inline
+    and with a sandboxing CSP: a provider that sends HTML or SVG can never run it in
+    signhub's origin. Anything else is a 415 the viewer turns into "download it instead".
+    """
+    document, file, primed, failed = _open(request, pk, file_key, "preview")
+    if failed is not None:
+        return failed
+    if not primed.first.lstrip(b"\r\n\t ").startswith(b"%PDF-"):
+        primed.stream.close()
+        _audit(request, document, file_key, "preview", "not_pdf", 0, "not_pdf")
+        response = HttpResponse(
+            "This file is not a PDF, so it cannot be previewed. Download it instead.",
+            status=415,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["X-Signhub-Preview"] = "not-pdf"
+        return response
+    stream = primed.stream
+    name = download_filename(
+        document, file, stream_filename=stream.filename, content_type="application/pdf"
+    )
+    response = StreamingHttpResponse(
+        _relay(request, document, file_key, primed, "preview"), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = content_disposition(name, attachment=False)
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     if stream.size is not None:
         response["Content-Length"] = str(stream.size)
     return response

@@ -25,6 +25,11 @@ _SECRET_PATTERNS = [
         ),
         r"\1\2[redacted]",
     ),
+    # A request line's query (`GET /callback?code=…&auth=…`): single-use codes, portal tokens.
+    (
+        re.compile(r"(?i)([?&](?:code|auth|sig|signature|key|apikey|assertion)=)[^\s&#\"']+"),
+        r"\1[redacted]",
+    ),
 ]
 
 
@@ -32,6 +37,29 @@ def scrub(text: str) -> str:
     for pattern, replacement in _SECRET_PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+class ScrubFilter(logging.Filter):
+    """Every console line scrubbed, plain format too: runserver's access log prints request
+    lines with their query string (a sandbox's `?client_secret=…&refresh_token=…`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+class SandboxAnswersFilter(logging.Filter):
+    """Drops django.request's 4xx lines for /sandbox/: the sandboxes answer 401 on purpose
+    (an expired token, so the connector's refresh runs) — expected, not a warning."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        path = getattr(request, "path", "") or ""
+        status = getattr(record, "status_code", None) or 500
+        return not (path.startswith("/sandbox/") and status < 500)
 
 
 class RequestIdFilter(logging.Filter):

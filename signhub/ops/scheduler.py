@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from signhub.core.models import ProviderAccount, SyncRun
 from signhub.core.tasks import enqueue_sync
+from signhub.webhooks.refresh import enqueue_forgotten
 
 from .alerts import check_alerts
 from .models import SyncSchedule
@@ -96,5 +97,6 @@ def tick(now: datetime | None = None) -> TickResult:
         enqueue_sync(schedule.account, full=full, trigger="schedule")
         result.enqueued.append((name, full))
         logger.info("Enqueued %s sync of %s", "full" if full else "incremental", name)
+    enqueue_forgotten()
     check_alerts()
     return result

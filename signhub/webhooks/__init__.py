@@ -1,3 +1,3 @@
-"""Provider webhooks. For now a placeholder receiver at each account's `webhook_url`
-(`connect.links.webhook_url`): it answers 404 `webhooks_not_enabled` until the verified
-receivers exist."""
+"""Provider webhooks: the generic receiver at each account's `webhook_url`
+(`connect.links.webhook_url`), the replay guard, and the refreshes events queue on the
+task worker. Verification belongs to each connector (`signhub/connectors/<p>/webhooks.py`)."""

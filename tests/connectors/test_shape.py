@@ -92,6 +92,19 @@ def test_every_connector_app_has_the_same_modules_and_entry_points(connector_cla
     assert isinstance(config, ConnectorAppConfig) and config.name == package
 
 
+def test_a_connector_that_receives_webhooks_verifies_them_in_its_own_module(connector_class):
+    """webhooks.py is optional; when present, it is where the connector verifies events."""
+    package = package_of(connector_class)
+    try:
+        module = import_module(f"{package}.webhooks")
+    except ModuleNotFoundError:
+        assert connector_class.verify_webhook is None
+        return
+    assert connector_class.receives_webhooks
+    assert connector_class.verify_webhook is module.verify
+    assert list(inspect.signature(module.verify).parameters) == ["inbound", "credentials", "now"]
+
+
 def test_the_connector_wires_client_auth_and_hooks_in_one_place(connector_class):
     package = package_of(connector_class)
     errors = import_module(f"{package}.errors")

@@ -17,7 +17,7 @@ from signhub.core.errors import NotFound
 from signhub.core.http import HttpClient
 from signhub.core.registry import registry
 
-from . import errors
+from . import errors, webhooks
 from .auth import AcmeAuth
 from .client import AcmeClient
 from .forms import AcmeForm
@@ -35,6 +35,9 @@ class AcmeConnector(Connector):
     default_base_url = "https://api.acme-sign.example"
     credential_form = AcmeForm
     statuses = STATUSES
+    # Events at the account's webhook_url, verified in webhooks.py (optional).
+    receives_webhooks = True
+    verify_webhook = staticmethod(webhooks.verify)
     # Stay under the provider's documented limit (per account unless throttle_key says so).
     rate_per_second = 5.0
     burst = 10

@@ -19,7 +19,7 @@ from signhub.core.errors import ConnectorError, NotFound
 from signhub.core.http import HttpClient, UrlPolicy
 from signhub.core.registry import registry
 
-from . import errors
+from . import errors, webhooks
 from .auth import Bitrix24Auth
 from .client import Bitrix24Client
 from .forms import DEFAULT_OAUTH_URL, PLACEHOLDER_PORTAL, Bitrix24Form, parse_lists
@@ -42,6 +42,7 @@ class Bitrix24Connector(Connector):
     credential_form = Bitrix24Form
     connect_flow = Bitrix24Connect
     receives_webhooks = True
+    verify_webhook = staticmethod(webhooks.verify)
     statuses = STATUSES
     # https://apidocs.bitrix24.com/settings/performance/limits.html — leaky bucket per portal,
     # 2 req/s with bursts of 50 (Enterprise: 5/s, 250). We stay a little under the smaller

@@ -18,11 +18,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from signhub.sandbox.clock import sandbox_start
+from signhub.sandbox.pdf import sample_pdf
+
 CLIENT_ID = "demo-app"
 CLIENT_SECRET = "demo-secret"
 DEMO_USER = 1
 TOTAL = 300
-PDF = b"%PDF-1.4\n% signhub bitrix24 sandbox\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = sample_pdf("Bitrix24 e-Signature sandbox document", pages=2)
 
 _ROLES = ["signer", "assignee", "signer", "editor", "signer", "reviewer", "signer"]
 _FOLDERS = ["Employment contracts", "Orders", "Vacations", None]
@@ -39,7 +42,9 @@ _OFFSETS = [timezone(timedelta(hours=2)), timezone(timedelta(hours=3)), UTC]
 @cache
 def documents() -> list[dict]:
     """Safe rows, newest (highest id) first, without file_url (added per request)."""
-    start = datetime(2024, 1, 8, 9, 0, tzinfo=UTC)
+    # Signed up to 37 + TOTAL minutes after creation: the newest ends before now.
+    span = timedelta(hours=7 * TOTAL, minutes=37 + TOTAL)
+    start = sandbox_start(datetime(2024, 1, 8, 9, 0, tzinfo=UTC), span)
     rows = []
     for i in range(TOTAL, 0, -1):
         role = _ROLES[i % len(_ROLES)]

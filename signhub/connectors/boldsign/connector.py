@@ -14,7 +14,7 @@ from signhub.core.errors import NotFound
 from signhub.core.http import HttpClient
 from signhub.core.registry import registry
 
-from . import errors
+from . import errors, webhooks
 from .auth import BoldSignAuth, BoldSignConnect
 from .client import BoldSignClient
 from .forms import BoldSignForm
@@ -34,6 +34,9 @@ logger = logging.getLogger("signhub.connectors.boldsign")
 # activity is committed slightly out of order is still seen.
 OVERLAP_SECONDS = 600
 
+# https://developers.boldsign.com/documents/document-details-and-status/
+PROPERTIES_PATH = "/v1/document/properties"
+
 FILE_PATHS = {
     "signed": "/v1/document/download",
     "audit": "/v1/document/downloadAuditLog",
@@ -48,6 +51,8 @@ class BoldSignConnector(Connector):
     credential_form = BoldSignForm
     connect_flow = BoldSignConnect
     receives_webhooks = True
+    verify_webhook = staticmethod(webhooks.verify)
+    refreshes_documents = True
     statuses = STATUSES
     # BoldSign's limit is a budget per hour and account (the `hourly_limit` option lowers
     # it, e.g. 50 for a sandbox key); RateBudget paces the requests from it.
@@ -135,6 +140,26 @@ class BoldSignConnector(Connector):
                 marks[key] = top
         budget.pending_requests = 0
         ctx.state["marks"] = marks
+
+    def refresh_pages(self, ctx: SyncContext, external_ids: list[str]) -> Iterator[Page]:
+        """Each document's properties (one call each). They do not say whose behalf a
+        document was sent on, so that is kept from the stored row (downloads need it)."""
+        stored = ctx.stored_raw(external_ids)
+        records = []
+        for external_id in external_ids:
+            try:
+                row = self.client.get_json(PROPERTIES_PATH, {"documentId": external_id})
+            except NotFound:
+                continue  # deleted, or outside this account: the next full sync decides
+            if not isinstance(row, dict):
+                continue
+            behalf = (stored.get(external_id) or {}).get("behalfOf")
+            if behalf and not row.get("behalfOf"):
+                row = {**row, "behalfOf": behalf}
+            record = to_record(row)
+            if record is not None and record.external_id == external_id:
+                records.append(record)
+        yield Page(records)
 
     # -- files ---------------------------------------------------------------------------
 

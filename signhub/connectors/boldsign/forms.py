@@ -32,6 +32,10 @@ class BoldSignForm(ProviderForm):
     client_secret = secret_field("Client secret", "Shown next to the client ID.")
     access_token = secret_field("Access token", "Stored by Connect with BoldSign.")
     refresh_token = secret_field("Refresh token", "Stored by Connect with BoldSign.")
+    webhook_secret = secret_field(
+        "Webhook secret",
+        "BoldSign → API → Webhooks → your webhook's signing secret (verifies deliveries).",
+    )
     grant_type = forms.CharField(
         required=False,
         label="OAuth grant",
@@ -68,7 +72,14 @@ class BoldSignForm(ProviderForm):
         help_text="API requests per hour this account may use (BoldSign: 2000 live, 50 sandbox).",
     )
 
-    credential_fields = ("api_key", "client_id", "client_secret", "access_token", "refresh_token")
+    credential_fields = (
+        "api_key",
+        "client_id",
+        "client_secret",
+        "access_token",
+        "refresh_token",
+        "webhook_secret",
+    )
     option_fields = (
         "grant_type",
         "region",
@@ -77,7 +88,7 @@ class BoldSignForm(ProviderForm):
         "token_url",
         "hourly_limit",
     )
-    secret_fields = ("api_key", "client_secret", "access_token", "refresh_token")
+    secret_fields = ("api_key", "client_secret", "access_token", "refresh_token", "webhook_secret")
     console_url = "https://app.boldsign.com/"
     console_label = "BoldSign → API (API Key, or OAuth Apps → your app)"
 

@@ -9,23 +9,29 @@ from __future__ import annotations
 
 import secrets
 import time
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from django.core.cache import cache as django_cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from signhub.sandbox.clock import sandbox_start
+from signhub.sandbox.pdf import sample_pdf
+
 DEMO_API_KEY = "demo-boldsign-key"
 DEMO_CLIENT_ID = "demo-boldsign-client"
 DEMO_CLIENT_SECRET = "demo-boldsign-secret"
 TOKEN_PREFIX = "sbx-"
-NOW = 1_767_225_600  # 2026-01-01T00:00:00Z: fixed, so the demo data never changes
+# 2026-01-01T00:00:00Z: fixed, so the test data never changes (make demo: the last hour).
+NOW = int(sandbox_start(datetime(2026, 1, 1, tzinfo=UTC), timedelta(hours=1)).timestamp())
 STATUSES = ["Completed", "InProgress", "Completed", "Declined", "Expired", "Revoked",
             "Draft", "Scheduled", "Completed", "InProgress"]  # fmt: skip
 SIZES = {"list": 200, "behalf_others": 60, "behalf_me": 30, "team": 30}
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = sample_pdf("BoldSign sandbox document", pages=2)
 
 
 def demo_account() -> dict[str, Any]:
@@ -174,8 +180,64 @@ def _find(document_id: str) -> dict[str, Any] | None:
     for rows in _documents().values():
         for row in rows:
             if row["documentId"] == document_id:
-                return row
+                return {**row, **(django_cache.get(_changed_key(document_id)) or {})}
     return None
+
+
+def _changed_key(document_id: str) -> str:
+    return f"sandbox:boldsign:changed:{document_id}"
+
+
+def change(document_id: str, **fields: Any) -> None:
+    """Change a document at the "provider" (tests, benchmarks): its properties show it."""
+    key = _changed_key(document_id)
+    django_cache.set(key, {**(django_cache.get(key) or {}), **fields}, 3600)
+
+
+def webhook_delivery(
+    event_type: str, document_id: str, *, secret: str, at: int | None = None
+) -> tuple[bytes, dict[str, str]]:
+    """A delivery as BoldSign sends it: body and headers, `t=…, s0=…` signed with `secret`."""
+    import json
+
+    from .webhooks import signature
+
+    stamp = int(time.time()) if at is None else at
+    row = _find(document_id) or {"documentId": document_id}
+    body = json.dumps(
+        {
+            "event": {
+                "id": secrets.token_hex(12),
+                "created": stamp,
+                "eventType": event_type,
+                "clientId": None,
+                "environment": "Test",
+            },
+            "data": {"object": "document", **row, "status": event_type},
+            "document": None,
+        },
+        ensure_ascii=False,
+    ).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-BoldSign-Event": event_type,
+        "X-BoldSign-Signature": f"t={stamp}, s0={signature(secret, stamp, body)}",
+    }
+    return body, headers
+
+
+@csrf_exempt
+@require_GET
+def properties(request: HttpRequest) -> HttpResponse:
+    """GET /v1/document/properties?documentId= — one document's details (its row here)."""
+    if not _authorized(request):
+        return _unauthorized()
+    row = _find(_params(request).get("documentid", ""))
+    if row is None:
+        return JsonResponse({"error": "Invalid Document ID"}, status=404)
+    details = {k: v for k, v in row.items() if k not in ("cursor", "behalfOf")}
+    details["documentHistory"] = [{"action": row["status"], "timestamp": row["activityDate"]}]
+    return _limit_headers(JsonResponse(details))
 
 
 def _download(request: HttpRequest, suffix: str) -> HttpResponse:
@@ -229,6 +291,7 @@ urlpatterns = [
     path("v1/document/list", document_list, name="list"),
     path("v1/document/teamlist", team_list, name="teamlist"),
     path("v1/document/behalfList", behalf_list, name="behalflist"),
+    path("v1/document/properties", properties, name="properties"),
     path("v1/document/download", download, name="download"),
     path("v1/document/downloadAuditLog", download_audit_log, name="download-audit"),
 ]

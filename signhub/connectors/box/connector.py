@@ -23,7 +23,7 @@ from signhub.core.errors import NotFound
 from signhub.core.http import HttpClient
 from signhub.core.registry import registry
 
-from . import errors, options
+from . import errors, options, webhooks
 from .auth import BoxAuth, BoxConnect
 from .client import BoxClient
 from .forms import BoxForm
@@ -42,6 +42,8 @@ class BoxConnector(Connector):
     credential_form = BoxForm
     connect_flow = BoxConnect
     receives_webhooks = True
+    verify_webhook = staticmethod(webhooks.verify)
+    refreshes_documents = True
     statuses = STATUSES
     # Box allows ~1000 requests per minute per user (one user per account, so one bucket
     # per account); stay a little under it: 15/s ≈ 900/min.
@@ -106,6 +108,20 @@ class BoxConnector(Connector):
         if record is None:
             return None
         return read_as(record, {"id": as_user, "login": ""} if as_user else None)
+
+    def refresh_pages(self, ctx: SyncContext, external_ids: list[str]) -> Iterator[Page]:
+        """Each request read again as the user it was listed under (`signhub_read_as`)."""
+        stored = ctx.stored_raw(external_ids)
+        records = []
+        for external_id in external_ids:
+            reader = (stored.get(external_id) or {}).get("signhub_read_as") or {}
+            try:
+                record = self.refresh_document(external_id, as_user=reader.get("id") or None)
+            except NotFound:
+                continue  # gone, or not visible to this token: the next sync decides
+            if record is not None:
+                records.append(record)
+        yield Page(records)
 
     def open_file(self, document: SignedDocument, file_key: str) -> FileStream:
         entry = document.file(file_key)

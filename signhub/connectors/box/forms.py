@@ -98,12 +98,22 @@ class BoxForm(ProviderForm):
         "appended to the base URL.",
     )
 
+    webhook_primary_key = secret_field(
+        "Webhook primary key",
+        "Developer Console → your app → Webhooks → Manage signature keys: signs deliveries.",
+    )
+    webhook_secondary_key = secret_field(
+        "Webhook secondary key", "The other signature key: either verifies, so keys rotate."
+    )
+
     credential_fields = (
         "client_id",
         "client_secret",
         "jwt_config",
         "access_token",
         "refresh_token",
+        "webhook_primary_key",
+        "webhook_secondary_key",
     )
     option_fields = (
         "subject_type",
@@ -113,7 +123,14 @@ class BoxForm(ProviderForm):
         "authorize_url",
         "token_url",
     )
-    secret_fields = ("client_secret", "jwt_config", "access_token", "refresh_token")
+    secret_fields = (
+        "client_secret",
+        "jwt_config",
+        "access_token",
+        "refresh_token",
+        "webhook_primary_key",
+        "webhook_secondary_key",
+    )
     console_url = CONSOLE
     console_label = "Box Developer Console → your app → Configuration"
 

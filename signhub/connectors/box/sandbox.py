@@ -26,6 +26,9 @@ from django.utils.http import urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from signhub.sandbox.clock import sandbox_start
+from signhub.sandbox.pdf import sample_pdf
+
 from .statuses import STATUSES
 
 TOTAL = 300
@@ -33,7 +36,10 @@ OWNED_BELOW = 260  # requests 0..259 are owned by the demo user
 SHARED_FROM = 240  # requests 240..299 are shared with it (240..259 are both)
 SERVED_LIMIT = 100
 NAMESPACE = uuid.UUID("6f1c1d2e-6b0e-4b55-9a53-3b0f1f5e0b0c")
-START = datetime(2025, 1, 6, 8, 30, tzinfo=UTC)
+# The newest request's signers decide two days after it was created: it ends near now.
+START = sandbox_start(
+    datetime(2025, 1, 6, 8, 30, tzinfo=UTC), timedelta(hours=7 * (TOTAL - 1) + 49)
+)
 ENUM = [s for s in STATUSES if " " not in s and s != "downloaded"]
 TITLES = [
     "Employment contract — {n}",
@@ -50,7 +56,7 @@ USERS = (
 )
 CODE_SECONDS = 30
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
-PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+PDF = sample_pdf("Box Sign sandbox document", pages=2)
 
 
 def _iso(moment: datetime) -> str:
@@ -120,8 +126,63 @@ def _request(i: int) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=1)
-def _all() -> tuple[dict[str, Any], ...]:
+def _requests() -> tuple[dict[str, Any], ...]:
     return tuple(_request(i) for i in range(TOTAL))
+
+
+def _changed_key(request_id: str) -> str:
+    return f"sandbox:box:changed:{request_id}"
+
+
+def _all() -> list[dict[str, Any]]:
+    """The requests, with the changes `change()` made (kept in the cache for an hour)."""
+    rows = list(_requests())
+    changed = cache.get_many([_changed_key(r["id"]) for r in rows])
+    if changed:
+        rows = [{**r, **changed.get(_changed_key(r["id"]), {})} for r in rows]
+    return rows
+
+
+def change(request_id: str, **fields: Any) -> None:
+    """Change a request at the "provider" (tests, benchmarks): what later calls return."""
+    key = _changed_key(request_id)
+    cache.set(key, {**(cache.get(key) or {}), **fields}, 3600)
+
+
+def webhook_delivery(
+    trigger: str, request_id: str, *, primary_key: str = "", secondary_key: str = ""
+) -> tuple[bytes, dict[str, str]]:
+    """A delivery as Box sends it: body and headers, signed with the given keys."""
+    import json
+
+    from .webhooks import signature
+
+    body = json.dumps(
+        {
+            "type": "webhook_event",
+            "id": str(uuid.uuid4()),
+            "created_at": _iso(datetime.now(UTC)),
+            "trigger": trigger,
+            "webhook": {"id": "161", "type": "webhook"},
+            "created_by": {"type": "user", "id": "1001", "login": "ana@example.com"},
+            "source": {"type": "file", "id": "1000000", "name": "Contract.pdf"},
+            "additional_info": {"sign_request_id": request_id, "status": trigger.lower()},
+        },
+        ensure_ascii=False,
+    ).encode()
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "BOX-DELIVERY-ID": str(uuid.uuid4()),
+        "BOX-DELIVERY-TIMESTAMP": stamp,
+        "BOX-SIGNATURE-VERSION": "1",
+        "BOX-SIGNATURE-ALGORITHM": "HmacSHA256",
+    }
+    if primary_key:
+        headers["BOX-SIGNATURE-PRIMARY"] = signature(primary_key, body, stamp)
+    if secondary_key:
+        headers["BOX-SIGNATURE-SECONDARY"] = signature(secondary_key, body, stamp)
+    return body, headers
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:

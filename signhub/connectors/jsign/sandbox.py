@@ -18,6 +18,9 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from signhub.sandbox.clock import sandbox_start
+from signhub.sandbox.pdf import sample_pdf
+
 DEMO = {"api_key": "demo-key", "api_secret": "demo-secret", "email": "hr@demo.example"}
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - a fake for the local demo only
 COUNT = 240
@@ -40,7 +43,7 @@ TITLES = [
 ]
 PEOPLE = [("Ada", "Lovelace"), ("Grace", "Hopper"), ("Alan", "Turing"), ("Edsger", "Dijkstra")]
 CATEGORIES = [" NDA, HR", "Onboarding", " Contracts ,  HR ", ""]
-EPOCH = datetime(2025, 1, 15, 9, 0, tzinfo=UTC)
+EPOCH = sandbox_start(datetime(2025, 1, 15, 9, 0, tzinfo=UTC), timedelta(hours=7 * (COUNT - 1)))
 
 
 def demo_account() -> dict[str, Any]:
@@ -185,10 +188,8 @@ def download(request: HttpRequest, envelope_id: str, document_id: str) -> JsonRe
     signed = request.GET.get("signedCopy") == "true"
     if signed and row["status"] != "Completed":
         return _error("DOCUMENT_IS_NOT_SIGNED", "Document is not signed.")
-    pdf = (
-        b"%PDF-1.4\n% signhub JSign demo\n1 0 obj << /Type /Catalog >> endobj\n"
-        + f"% {'signed' if signed else 'unsigned'} copy of envelope {i}\n".encode()
-        + b"%%EOF\n"
+    pdf = sample_pdf(
+        f"JSign envelope {i}", subtitle=f"{'signed' if signed else 'unsigned'} copy (sandbox)"
     )
     return JsonResponse(
         {

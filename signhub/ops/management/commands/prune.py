@@ -1,10 +1,12 @@
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 from django_tasks import task_backends
 from django_tasks_db.backend import DatabaseBackend
 
 from signhub.persist.services import purge_trash
+from signhub.webhooks.models import ReplayGuard
 
 
 class Command(BaseCommand):
@@ -35,6 +37,11 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Task backend {type(backend).__name__} keeps no results to prune.")
+        expired = ReplayGuard.objects.filter(expires_at__lt=timezone.now())
+        count = expired.count() if dry_run else expired.delete()[0]
+        self.stdout.write(
+            f"{'Would delete' if dry_run else 'Deleted'} {count} expired webhook replay record(s)."
+        )
         purged = purge_trash(settings.SIGNHUB_PERSIST_TRASH_DAYS, dry_run=dry_run)
         self.stdout.write(
             f"{'Would purge' if dry_run else 'Purged'} {purged} signature chain(s) deleted "

@@ -1,0 +1,134 @@
+"""The reviewer's day in a real browser: the preview in the detail (issue 20)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from signhub.core.connector import FileRecord, FileStream
+from signhub.core.index import IndexWriter
+from signhub.core.models import AuditEvent, ProviderAccount, SignedDocument
+from signhub.sandbox.pdf import sample_pdf
+from tests.browser.test_journeys import login, real_errors
+from tests.fakes import FakeConnector, make_record
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _serve(self, document, file_key) -> FileStream:
+    """Real PDFs (three pages) for the fake provider; a Word file stays a Word file."""
+    if document.external_id == "doc-word":
+        body = b"PK\x03\x04 not a pdf"
+        return FileStream(iter([body]), "application/msword", "offer.docx", len(body))
+    body = sample_pdf(document.title, pages=3)
+    return FileStream(iter([body]), "application/pdf", "signed.pdf", len(body))
+
+
+@pytest.fixture
+def review_world(transactional_db, monkeypatch):
+    monkeypatch.setattr(FakeConnector, "open_file", _serve)
+    group = Group.objects.create(name="hr")
+    now = timezone.now()
+    account = ProviderAccount.objects.create(
+        name="Acme Box", provider="fake", base_url="https://fake.example.com",
+        last_success_at=now - timedelta(minutes=3),
+    )  # fmt: skip
+    account.visible_to.add(group)
+    records = [
+        make_record(
+            i,
+            title=f"Offer letter {i}",
+            completed_at=now - timedelta(days=i),
+            files=[FileRecord(key="signed", name=f"offer-{i}.pdf", kind="signed")],
+        )
+        for i in range(3)
+    ]
+    records.append(
+        make_record(
+            99,
+            external_id="doc-word",
+            title="Offer as Word",
+            files=[FileRecord(key="signed", name="offer.docx", kind="signed")],
+        )
+    )
+    IndexWriter(account, seen_at=now).write(records)
+    user = User.objects.create_user("alice", "alice@example.com", "correct horse battery")
+    user.groups.add(group)
+    return account
+
+
+def canvas_is_drawn(page) -> bool:
+    return page.evaluate(
+        """() => {
+          const c = document.querySelector('[data-pdf-canvas]');
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+          let dark = 0;
+          for (let i = 0; i < d.length; i += 4) if (d[i] < 128 && d[i + 3] > 0) dark++;
+          return c.width > 100 && dark > 50;
+        }"""
+    )
+
+
+def test_preview_renders_page_one_navigates_zooms_and_is_audited(page, live_server, review_world):
+    login(page, live_server)
+    page.get_by_role("link", name="Offer letter 0", exact=True).click()
+    page.wait_for_url(re.compile(r"/documents/\d+/$"))
+    viewer = page.locator("#detail [data-pdf-viewer]")
+    page.wait_for_selector("#detail [data-pdf-viewer][data-rendered-page='1']")
+    assert canvas_is_drawn(page)
+    assert viewer.locator("[data-pdf-pages]").inner_text() == "3"
+    assert "Signed copy" in page.locator("#detail .preview h3").inner_text()
+
+    viewer.get_by_role("button", name="Next page").click()
+    page.wait_for_selector("[data-pdf-viewer][data-rendered-page='2']")
+    width = page.evaluate("document.querySelector('[data-pdf-canvas]').width")
+    before = viewer.locator("[data-pdf-zoom]").inner_text()
+    viewer.get_by_role("button", name="Zoom in").click()
+    page.wait_for_function("w => document.querySelector('[data-pdf-canvas]').width > w", arg=width)
+    assert viewer.locator("[data-pdf-zoom]").inner_text() != before
+
+    doc = SignedDocument.objects.get(external_id="doc-0")
+    event = AuditEvent.objects.get(action="preview")
+    assert (event.target, event.result, event.details["file_key"]) == (
+        f"document:{doc.pk}",
+        "ok",
+        "signed",
+    )
+    assert event.bytes > 500
+    assert real_errors(page) == [], "\n".join(real_errors(page))
+
+
+def test_the_plain_detail_page_previews_and_a_non_pdf_falls_back(page, live_server, review_world):
+    login(page, live_server)
+    doc = SignedDocument.objects.get(external_id="doc-1")
+    page.goto(f"{live_server.url}/documents/{doc.pk}/")
+    page.wait_for_selector("[data-pdf-viewer][data-rendered-page='1']")
+    assert canvas_is_drawn(page)
+
+    word = SignedDocument.objects.get(external_id="doc-word")
+    page.goto(f"{live_server.url}/documents/{word.pk}/")
+    fallback = page.locator("[data-preview-fallback]")
+    assert "offer.docx is not a PDF" in fallback.inner_text()
+    assert fallback.get_by_role("link", name="Download it").count() == 1
+    assert page.locator("[data-pdf-viewer]").count() == 0
+    assert real_errors(page) == [], "\n".join(real_errors(page))
+
+
+def test_detail_with_preview_screenshots(page, live_server, review_world, screenshots):
+    login(page, live_server)
+    page.get_by_role("link", name="Offer letter 0", exact=True).click()
+    page.wait_for_selector("#detail [data-pdf-viewer][data-rendered-page='1']")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.wait_for_timeout(100)
+    page.screenshot(path=str(screenshots / "detail-preview-1440.png"))
+    doc = SignedDocument.objects.get(external_id="doc-0")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/documents/{doc.pk}/")
+    page.wait_for_selector("[data-pdf-viewer][data-rendered-page='1']")
+    page.locator(".preview").scroll_into_view_if_needed()
+    page.screenshot(path=str(screenshots / "detail-preview-390.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
