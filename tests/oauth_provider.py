@@ -338,6 +338,10 @@ class FakeOAuthProvider:
         self.documents: list[dict] = []
         self.rest_lists: dict[str, list[dict]] = {}  # Bitrix24 style: method -> rows
         self.rest_calls: list[str] = []
+        # Bitrix24 events: event.bind keeps (event, handler or "offline"); event.offline.get
+        # hands out (and clears) `offline_events`.
+        self.bound: list[tuple[str, str]] = []
+        self.offline_events: list[dict] = []
         self.server = _Server(self)
         self._httpd: WSGIServer | None = None
 
@@ -482,6 +486,15 @@ class FakeOAuthProvider:
                 {"result": {"ID": 7, "CODE": "local.signhub", "STATUS": "L", "INSTALLED": True}},
                 [],
             )
+        if method == "event.bind":
+            target = params.get("handler") or params.get("event_type") or ""
+            if (params.get("event"), target) in self.bound:
+                return 400, {"error": "ERROR_EVENT_ALREADY_BOUND", "error_description": "Handler already binded"}, []  # fmt: skip
+            self.bound.append((params.get("event"), target))
+            return 200, {"result": True}, []
+        if method == "event.offline.get":
+            events, self.offline_events = self.offline_events, []
+            return 200, {"result": {"process_id": None, "events": events, "error": 0}}, []
         if method in self.rest_lists:
             rows = self.rest_lists[method]
             offset, limit = int(params.get("offset") or 0), int(params.get("limit") or 20)

@@ -102,6 +102,12 @@ class ConnectFlow:
     def install(self, request: HttpRequest) -> Installed:
         raise ConnectError("This provider has no application install.", status=404)
 
+    def after_connect(self, webhook_url: str | None) -> str:
+        """Provider-side setup once credentials are stored (install, callback, reconnect),
+        such as binding events to `webhook_url`; words for the administrator, "" for none.
+        Never raises: the connection itself already worked."""
+        return ""
+
     # -- shared ---------------------------------------------------------------------------
 
     def make_http(self) -> HttpClient:

@@ -167,8 +167,9 @@ def callback(request: HttpRequest, key: str) -> HttpResponse:
         logger.warning("Connecting %s failed (%s)", account.name, code_name)
         return back
     store_grant(account, grant)
+    note = flow.after_connect(links.webhook_url(account, request))
     audit.record(request, "account_connect", target, fields=sorted(grant.credentials))
-    messages.success(request, f"{account.name}: connected with {flow.name}.")
+    messages.success(request, f"{account.name}: connected with {flow.name}. {note}".strip())
     return back
 
 
@@ -203,7 +204,14 @@ def _install(
         audit.record(request, "account_install", target, result="refused", reason=exc.code)
         return JsonResponse({"code": exc.code, "message": exc.message}, status=exc.status)
     store_grant(account, installed.grant)
-    audit.record(request, "account_install", target, fields=sorted(installed.grant.credentials))
+    note = flow.after_connect(links.webhook_url(account, request))
+    audit.record(
+        request,
+        "account_install",
+        target,
+        fields=sorted(installed.grant.credentials),
+        events=note[:300],
+    )
     if not installed.page:
         return JsonResponse({"ok": True})
     response = render(

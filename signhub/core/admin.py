@@ -14,6 +14,12 @@ from . import audit
 from .models import AuditEvent, SyncRun
 from .spreadsheet import safe_row
 
+# signhub's name on every admin page; "View site" and the header's links go to the dashboard.
+admin.site.site_header = "signhub administration"
+admin.site.site_title = "signhub admin"
+admin.site.index_title = "Accounts, credentials and records"
+admin.site.site_url = "/documents/"
+
 
 @admin.register(SyncRun)
 class SyncRunAdmin(admin.ModelAdmin):

@@ -55,6 +55,9 @@ def _decorate(accounts: list[ProviderAccount]) -> list[ProviderAccount]:
     return accounts
 
 
+PANEL = "accounts-panel"  # the account panel on the list page
+
+
 @login_required
 @require_GET
 @vary_on_headers("HX-Request", "HX-Target")
@@ -64,7 +67,15 @@ def accounts(request: HttpRequest) -> HttpResponse:
         "accounts": _decorate(list(_visible(request))),
         "zone": zone_name(request.viewer_tz),
     }
-    return render(request, fragment_for(request, "dashboard/accounts.html", "accounts"), context)
+    template = fragment_for(request, "dashboard/accounts.html", "accounts")
+    htmx = request.htmx
+    if htmx and not htmx.history_restore_request and htmx.target == PANEL:
+        # The list page's panel: the partial alone. A full page would bring its <title>
+        # ("Accounts · signhub"), which htmx puts on the list's browser tab.
+        template = "dashboard/accounts.html#accounts"
+        # The list's notice already says why an account failed: the cards do not repeat it.
+        context["in_panel"] = True
+    return render(request, template, context)
 
 
 @login_required

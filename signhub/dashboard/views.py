@@ -25,7 +25,7 @@ from signhub.core.models import (
     SignedDocument,
     provider_choices,
 )
-from signhub.core.status import DocumentStatus
+from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
 from .back import back_link, back_param
 from .csv_export import export_lines
@@ -35,6 +35,7 @@ from .paging import paginate, sorted_queryset
 from .preview import preview_for
 from .queries import COUNT_CAP, cached_counts, counts_cache_key, filter_documents
 from .rows import RowRenderer
+from .summary import summarize
 from .viewer import cookie_zone, viewer_timezone, zone_name
 
 # Columns a row shows; `raw` (big) and `search_text` stay in the database.
@@ -55,6 +56,9 @@ ROW_FIELDS = [
     "completed_at",
     "last_activity_at",
     "expires_at",
+    "ended_at",
+    "end_reason",
+    "ended_by",
     "removed_at",
 ]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -68,6 +72,9 @@ MORE_FILTERS = [
     "created",
     "created_from",
     "created_to",
+    "finished",
+    "finished_from",
+    "finished_to",
     "sender",
     "signer",
     "label",
@@ -219,6 +226,7 @@ def documents(request: HttpRequest) -> HttpResponse:
         "cap": COUNT_CAP,
         "providers": providers,
         "stale_accounts": stale,
+        "account_summary": summarize(accounts),
         "chips": _applied_chips(request, form, accounts),
         "sort": sort,
         "sort_label": dict(SORT_CHOICES).get(sort, sort),
@@ -264,6 +272,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     raw = json.dumps(doc.raw, indent=2, sort_keys=True, ensure_ascii=False, default=str)
     context = {
         "doc": doc,
+        "ended": doc.status in ENDED_STATUSES,
         "raw_json": raw,
         "signers": sorted(doc.signers, key=lambda s: (s.get("order") is None, s.get("order") or 0)),
         "zone": zone_name(request.viewer_tz),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import pluralize
 
 # Primary keys are 64-bit: a bigger number cannot name a document (and SQLite cannot bind it).
 MAX_ID = 2**63 - 1
@@ -50,6 +51,7 @@ class EvidencePackForm(forms.Form):
             limit = settings.SIGNHUB_EVIDENCE_MAX_DOCS
             if len(ids) > limit:
                 raise forms.ValidationError(
-                    f"An evidence pack holds at most {limit} documents; {len(ids)} were selected."
+                    f"An evidence pack holds at most {limit} document{pluralize(limit)}; "
+                    f"{len(ids)} were selected."
                 )
         return cleaned

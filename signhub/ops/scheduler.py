@@ -18,9 +18,11 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from signhub.core.models import ProviderAccount, SyncRun
+from signhub.core.models import ProviderAccount, SignedDocument, SyncRun
+from signhub.core.registry import registry
+from signhub.core.status import DocumentStatus
 from signhub.core.tasks import enqueue_sync
-from signhub.webhooks.refresh import enqueue_forgotten
+from signhub.webhooks.refresh import enqueue_event_polls, enqueue_forgotten
 
 from .alerts import check_alerts
 from .models import SyncSchedule
@@ -57,12 +59,37 @@ def active_account_ids(now: datetime) -> set[int]:
     return set(runs.values_list("account_id", flat=True))
 
 
+def busy_signing_accounts() -> set[int]:
+    """Accounts of providers without webhooks (`adaptive_polling`) that have documents in
+    progress: they are polled every SIGNHUB_JSIGN_ACTIVE_POLL_MINUTES instead."""
+    providers = [c.provider for c in registry.all() if c.adaptive_polling]
+    if not providers:
+        return set()
+    rows = SignedDocument.objects.filter(
+        provider__in=providers, status=DocumentStatus.IN_PROGRESS, removed_at__isnull=True
+    )
+    return set(rows.values_list("account_id", flat=True).distinct())
+
+
+def poll_due(schedule: SyncSchedule, now: datetime, busy: set[int]) -> bool:
+    """The normal incremental interval, or the short one for a busy adaptive account
+    (counted from the last claim: `next_run_at` minus the normal interval)."""
+    if schedule.incremental_due(now):
+        return True
+    if schedule.account_id not in busy:
+        return False
+    minutes = min(schedule.interval_minutes, settings.SIGNHUB_JSIGN_ACTIVE_POLL_MINUTES)
+    claimed_at = schedule.next_run_at - timedelta(minutes=schedule.interval_minutes)
+    return claimed_at + timedelta(minutes=minutes) <= now
+
+
 def due_schedules(now: datetime) -> list[SyncSchedule]:
     # Accounts waiting to be connected have nothing to sync until an administrator connects.
     candidates = SyncSchedule.objects.filter(
         enabled=True, account__enabled=True, account__awaiting_connect=False
     ).select_related("account")
-    return [s for s in candidates if s.incremental_due(now) or s.full_due(now)]
+    busy = busy_signing_accounts()
+    return [s for s in candidates if poll_due(s, now, busy) or s.full_due(now)]
 
 
 def claim(schedule: SyncSchedule, now: datetime, *, full: bool) -> bool:
@@ -98,5 +125,6 @@ def tick(now: datetime | None = None) -> TickResult:
         result.enqueued.append((name, full))
         logger.info("Enqueued %s sync of %s", "full" if full else "incremental", name)
     enqueue_forgotten()
+    enqueue_event_polls()
     check_alerts()
     return result

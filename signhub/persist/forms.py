@@ -6,6 +6,8 @@ import datetime as dt
 
 from django import forms
 
+from signhub.core.widgets import IsoDateInput
+
 MAX_ID = 2**63 - 1  # database ids are 64-bit; a larger number names nothing
 MAX_CONTENT_BYTES = 25 * 1024 * 1024
 EARLIEST = dt.date(1900, 1, 1)
@@ -17,12 +19,8 @@ class SignatureFilterForm(forms.Form):
     tags = forms.CharField(
         required=False, max_length=1000, help_text="Comma-separated; all must match."
     )
-    date_from = forms.DateField(
-        required=False, label="Saved from", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        required=False, label="Saved until", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(required=False, label="Saved from", widget=IsoDateInput())
+    date_to = forms.DateField(required=False, label="Saved until", widget=IsoDateInput())
     page = forms.IntegerField(required=False, min_value=1, max_value=1_000_000)
 
     def clean_date_from(self):

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tasks import task, task_backends
 
+from signhub.core.errors import ConnectorError
 from signhub.core.models import ProviderAccount, SyncRun
 from signhub.core.sync import sync_account
 
@@ -59,6 +60,36 @@ def take_pending(account_id: int) -> list[str]:
     if rows:
         PendingRefresh.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
     return [external_id for _, external_id in rows]
+
+
+@task()
+def take_events_task(account_id: int) -> int:
+    """Read the events a provider kept for the account (Bitrix24 offline events); any that
+    matter become an incremental sync, like a pushed event would."""
+    account = ProviderAccount.objects.filter(pk=account_id, enabled=True).first()
+    if account is None or account.awaiting_connect:
+        return 0
+    connector = account.connector()
+    try:
+        count = connector.take_events()
+    except ConnectorError as exc:
+        logger.warning("Reading the kept events of %s failed: %s", account.name, exc.code)
+        return 0
+    finally:
+        connector.http.close()
+    if count:
+        request_refresh(account, None)
+    return count
+
+
+def enqueue_event_polls() -> list[int]:
+    """One `take_events_task` per account whose provider keeps its events (each pass of
+    the scheduler: every minute with `schedule_syncs --loop`)."""
+    accounts = ProviderAccount.objects.filter(enabled=True, awaiting_connect=False)
+    ids = [a.pk for a in accounts if a.connector_class.polls_events(a.options or {})]
+    for account_id in ids:
+        take_events_task.enqueue(account_id)
+    return ids
 
 
 def enqueue_forgotten(older_than: timedelta = timedelta(minutes=1)) -> list[int]:

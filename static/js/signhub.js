@@ -44,7 +44,33 @@
     // 3. A sync started with "Sync now" finished: show the fresh list.
     body.addEventListener("signhub:synced", refreshResults);
 
-    // 4. Closing the detail panel returns to the list (the panel pushed its own URL).
+    // 4. Closing the detail panel returns to the list (the panel pushed its own URL), and
+    // focus returns to the link that opened it: found again by its address, because going
+    // back may re-render the list (htmx history restore) and replace the link itself.
+    var opener = null;
+    body.addEventListener("click", function (event) {
+      var link = event.target.closest("a[hx-target='#detail']");
+      if (link) opener = link.getAttribute("href");
+    });
+    function refocusOpener() {
+      if (!opener) return;
+      var panel = document.getElementById("detail");
+      if (panel && panel.classList.contains("open")) return;
+      var links = document.querySelectorAll("a[hx-target='#detail']");
+      for (var i = 0; i < links.length; i++) {
+        if (links[i].getAttribute("href") === opener) { links[i].focus(); return; }
+      }
+    }
+    // Back may restore the list in place (the link is still there) or re-render it from
+    // the server (htmx:historyRestore, a new link): focus it in both cases, then forget it.
+    window.addEventListener("popstate", function () {
+      window.setTimeout(refocusOpener, 0);
+      window.setTimeout(function () { opener = null; }, 3000);
+    });
+    document.addEventListener("htmx:historyRestore", function () {
+      refocusOpener();
+      opener = null;
+    });
     body.addEventListener("click", function (event) {
       var close = event.target.closest("[data-close-detail]");
       var panel = document.getElementById("detail");

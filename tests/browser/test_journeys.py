@@ -206,6 +206,7 @@ def test_small_screen_and_employee_view(page, live_server, world, screenshots):
 
 def test_sync_now_shows_progress_then_refreshes(page, live_server, world):
     login(page, live_server)
+    page.locator("#accounts-summary > summary").click()  # the one-line status opens
     panel = page.locator("#accounts-panel")
     panel.get_by_role("button", name=re.compile("Sync now")).first.wait_for()
     panel.get_by_role("button", name=re.compile("Sync now")).first.click()

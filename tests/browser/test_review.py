@@ -132,3 +132,69 @@ def test_detail_with_preview_screenshots(page, live_server, review_world, screen
     page.locator(".preview").scroll_into_view_if_needed()
     page.screenshot(path=str(screenshots / "detail-preview-390.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_tab_title_esc_focus_and_phone_signer_labels(page, live_server, review_world):
+    login(page, live_server)
+    page.locator("#accounts-summary > summary").click()
+    page.locator("#accounts-panel .account").first.wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.title() == "Documents · signhub"  # not the accounts panel's "Accounts"
+
+    link = page.get_by_role("link", name="Offer letter 1", exact=True)
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(re.compile(r"/documents/\d+/$"))
+    page.locator("#detail-title").wait_for()
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"/documents/$"))
+    page.wait_for_function(
+        "h => document.activeElement && document.activeElement.getAttribute('href') === h",
+        arg=href,
+    )
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}{href}")
+    label = page.evaluate(
+        "getComputedStyle(document.querySelector('.signers-table td'), '::before').content"
+    )
+    assert label == '"Order"'
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert real_errors(page) == [], "\n".join(real_errors(page))
+
+
+def test_the_account_status_is_one_line_that_opens_and_says_each_failure_once(
+    page, live_server, review_world
+):
+    now = timezone.now()
+    broken = ProviderAccount.objects.create(
+        name="Beta Sign", provider="fake", base_url="https://fake.example.com",
+        last_success_at=now - timedelta(hours=5), last_error_at=now - timedelta(minutes=2),
+        last_error="Fake rejected the token (invalid_grant)",
+    )  # fmt: skip
+    broken.visible_to.add(*review_world.visible_to.all())
+    login(page, live_server)
+    summary = page.locator("#accounts-summary > summary")
+    assert re.fullmatch(
+        r"Account status: 2 accounts · 1 failing · synced \d+ minutes? ago",
+        " ".join(summary.inner_text().split()),
+    ), summary.inner_text()
+    closed = page.locator("#accounts-summary").bounding_box()["height"]
+    assert closed < 40, f"the closed account status is {closed}px tall"
+    # Between the filters and the results there is nothing but the results' own notices.
+    gap = page.evaluate(
+        "document.querySelector('#results').getBoundingClientRect().top - "
+        "document.querySelector('#filters').getBoundingClientRect().bottom"
+    )
+    assert gap < 40, f"{gap}px between the filters and the results"
+    words = "Fake rejected the token (invalid_grant)"
+    assert page.get_by_text(words).count() == 1
+
+    summary.click()
+    page.locator("#accounts-panel .account").nth(1).wait_for()
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#accounts-panel .account.failed").count() == 1
+    body = page.locator("body").inner_text()
+    assert body.count(words) == 1, body
+    assert page.title() == "Documents · signhub"
+    assert real_errors(page) == [], "\n".join(real_errors(page))

@@ -173,3 +173,25 @@ def test_the_loop_runs_passes_until_sigterm(monkeypatch, capsys):
         for sig, handler in saved.items():
             signal.signal(sig, handler)
     assert len(passes) == 2  # finished the pass in hand, then stopped
+
+
+def test_jsign_accounts_with_documents_in_progress_are_polled_every_two_minutes(make_account):
+    from signhub.core.index import IndexWriter
+    from tests.fakes import make_record
+
+    busy, idle = make_account("jsign", name="busy"), make_account("jsign", name="idle")
+    tick(NOON)
+    finish(busy, NOON)
+    finish(idle, NOON)
+    IndexWriter(busy, seen_at=NOON).write([make_record(1, status="in_progress")])
+    IndexWriter(idle, seen_at=NOON).write([make_record(2, status="completed")])
+
+    assert tick(NOON + timedelta(minutes=1)).enqueued == []
+    assert tick(NOON + timedelta(minutes=2)).enqueued == [("busy", False)]
+    finish(busy, NOON + timedelta(minutes=2))
+    assert tick(NOON + timedelta(minutes=3)).enqueued == []
+    assert tick(NOON + timedelta(minutes=4)).enqueued == [("busy", False)]
+    finish(busy, NOON + timedelta(minutes=4))
+    # The idle account keeps the normal 15 minutes.
+    assert "idle" not in [n for n, _ in tick(NOON + timedelta(minutes=14)).enqueued]
+    assert "idle" in [n for n, _ in tick(NOON + timedelta(minutes=15)).enqueued]

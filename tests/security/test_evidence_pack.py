@@ -109,7 +109,7 @@ def test_too_many_ids_are_refused(client, world, settings):
     client.force_login(world.alice)
     response = client.post(URL, {"ids": [d.pk for d in world.docs_a]})
     assert response.status_code == 400
-    assert b"at most 1 documents" in response.content
+    assert b"at most 1 document;" in response.content
 
 
 def test_it_needs_post_and_csrf_and_login(world):
@@ -129,7 +129,7 @@ def test_all_matching_the_filter_asks_for_confirmation_then_packs(client, world,
     assert response.status_code == 200
     page = response.content.decode()
     assert "2 documents match" in page
-    assert "at most 1 documents" in page
+    assert "at most 1 document:" in page
     assert 'name="confirm"' in page
     archive = open_zip(client.post(URL + "?status=completed", {"scope": "filter", "confirm": "1"}))
     rows = manifest(archive)

@@ -19,12 +19,12 @@ from signhub.core.errors import ConnectorError, NotFound
 from signhub.core.http import HttpClient, UrlPolicy
 from signhub.core.registry import registry
 
-from . import errors, webhooks
+from . import errors, events, webhooks
 from .auth import Bitrix24Auth
 from .client import Bitrix24Client
 from .forms import DEFAULT_OAUTH_URL, PLACEHOLDER_PORTAL, Bitrix24Form, parse_lists
 from .install import Bitrix24Connect
-from .mapping import LIST_ORDER, METHODS, PERSONAL, DocumentMerger, row_id
+from .mapping import LIST_ORDER, METHODS, PERSONAL, DocumentMerger, row_id, to_record
 from .portal import host, portal_root, resolve
 from .statuses import STATUSES
 
@@ -137,6 +137,23 @@ class Bitrix24Connector(Connector):
                 yield Page(list(records.values()))
             if not ctx.full and ids and set(ids) <= known:
                 return  # newest first: the rest of this list is indexed already
+
+    @staticmethod
+    def record_from_raw(raw: dict[str, Any]) -> DocumentRecord | None:
+        doc_id = row_id(raw) if isinstance(raw, dict) else None
+        rows = raw.get("rows") if doc_id else None
+        if not isinstance(rows, list) or raw.get("list") not in METHODS:
+            return None
+        return to_record(doc_id, [(raw["list"], r) for r in rows if isinstance(r, dict)])
+
+    # -- events kept by the portal (option events=offline) ------------------------------------
+
+    @classmethod
+    def polls_events(cls, options) -> bool:
+        return events.mode(options) == events.OFFLINE
+
+    def take_events(self) -> int:
+        return events.take_offline(self)
 
     # -- files ----------------------------------------------------------------------------------
 

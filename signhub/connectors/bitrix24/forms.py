@@ -48,6 +48,13 @@ class Bitrix24Form(ProviderForm):
         help_text="Comma list of personal (sign.b2e.personal.tail) and mysafe "
         "(sign.b2e.mysafe.tail); default personal,mysafe.",
     )
+    events = forms.CharField(
+        required=False,
+        label="Events",
+        help_text="push (default: the portal posts each e-signature event to signhub's "
+        "webhook URL) or offline (for portals that cannot reach signhub: the portal keeps "
+        "them and signhub reads them with event.offline.get every minute).",
+    )
     oauth_url = forms.CharField(
         required=False,
         label="OAuth server",
@@ -62,7 +69,7 @@ class Bitrix24Form(ProviderForm):
         "refresh_token",
         "application_token",
     )
-    option_fields = ("lists", "oauth_url")
+    option_fields = ("lists", "events", "oauth_url")
     secret_fields = ("client_secret", "access_token", "refresh_token", "application_token")
     console_url = "https://apidocs.bitrix24.com/local-integrations/local-apps.html"
     console_label = "your portal → Developer resources → Other → Local application"
@@ -76,6 +83,12 @@ class Bitrix24Form(ProviderForm):
                 f"Unknown list {unknown[0]!r}: use personal, mysafe or personal,mysafe."
             )
         return ",".join(names) if value.strip() else ""
+
+    def clean_events(self) -> str:
+        value = (self.cleaned_data.get("events") or "").strip().lower()
+        if value and value not in ("push", "offline"):
+            raise ValidationError("Use push or offline.")
+        return value
 
     def clean_oauth_url(self) -> str:
         value = (self.cleaned_data.get("oauth_url") or "").strip()

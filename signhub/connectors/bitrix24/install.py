@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 from signhub.connect.flows import ConnectError, ConnectFlow, Grant, Installed, OAuthApp
 from signhub.core.errors import ConnectorError
 
+from . import events
 from .forms import DEFAULT_OAUTH_URL, PLACEHOLDER_PORTAL
 from .portal import portal_root, resolve
 
@@ -168,6 +169,23 @@ class Bitrix24Connect(ConnectFlow):
         )
         origin = f"{urlsplit(endpoint).scheme}://{_netloc(endpoint)}"
         return Installed(grant, page=page, frame_origin=origin if page else "")
+
+    def after_connect(self, webhook_url: str | None) -> str:
+        """Bind the e-signature events (again, on a reconnect); see events.py."""
+        connector = self.account.connector()
+        try:
+            bound = events.bind(connector, webhook_url)
+        except ConnectorError as exc:
+            return (
+                f"The e-signature events could not be bound ({exc.message}); scheduled syncs "
+                "keep the documents up to date."
+            )
+        finally:
+            connector.http.close()
+        if not bound:
+            return ""
+        how = "kept for polling" if events.mode(self.account.options) == events.OFFLINE else "sent"
+        return f"Events {', '.join(bound)} are {how} to signhub."
 
     def _prove(self, access_token: str) -> None:
         """The tokens must work on the account's portal: `app.info` answers with them."""

@@ -267,3 +267,49 @@ def test_opening_the_app_in_the_portal_posts_to_the_handler_path(client, account
     assert "api.bitrix24.com" not in response.content.decode()  # no second installFinish
     account.refresh_from_db()
     assert account.connection_state == "connected"
+
+
+def test_the_install_binds_the_e_signature_events_to_the_webhook_url_and_rebinds(
+    client, account, portal, settings
+):
+    settings.SIGNHUB_PUBLIC_URL = "https://signhub.example.com"
+    hook = f"https://signhub.example.com/webhooks/{account.endpoint_key}/"
+    token = portal.issue("local.app")
+    assert install_page(client, account, portal, token, APPLICATION_TOKEN="t").status_code == 200
+    assert portal.bound == [
+        ("ONSIGNB2EDOCUMENTSTATUSCHANGED", hook),
+        ("ONSIGNB2EMEMBERSTATUSCHANGED", hook),
+    ]
+    # A reinstall (reconnect) binds again; the portal's "already bound" is fine.
+    token = portal.issue("local.app")
+    assert install_page(client, account, portal, token, APPLICATION_TOKEN="t").status_code == 200
+    assert portal.rest_calls.count("event.bind") == 4 and len(portal.bound) == 2
+    event = AuditEvent.objects.filter(action="account_install").first()
+    assert "ONSIGNB2EDOCUMENTSTATUSCHANGED" in event.details["events"]
+
+
+def test_offline_events_are_bound_without_a_handler_and_polled(client, account, portal):
+    from signhub.connectors.bitrix24 import events
+
+    account.options = {**account.options, "events": "offline"}
+    account.save()
+    token = portal.issue("local.app")
+    assert install_page(client, account, portal, token, APPLICATION_TOKEN="t").status_code == 200
+    assert portal.bound == [
+        ("ONSIGNB2EDOCUMENTSTATUSCHANGED", "offline"),
+        ("ONSIGNB2EMEMBERSTATUSCHANGED", "offline"),
+    ]
+    portal.offline_events = [
+        {"ID": 1, "EVENT_NAME": "ONSIGNB2EDOCUMENTSTATUSCHANGED", "EVENT_DATA": {}},
+        {"ID": 2, "EVENT_NAME": "ONUSERADD", "EVENT_DATA": {}},
+    ]
+    account.refresh_from_db()
+    assert events.take_offline(account.connector()) == 1
+    assert events.take_offline(account.connector()) == 0
+    # The scheduler's pass: the kept event becomes an incremental sync (immediate backend).
+    portal.offline_events = [{"ID": 3, "EVENT_NAME": "ONSIGNB2EMEMBERSTATUSCHANGED"}]
+    from signhub.core.models import SyncRun
+    from signhub.ops.scheduler import tick
+
+    tick()
+    assert SyncRun.objects.filter(account=account, trigger="webhook", state="succeeded").exists()
