@@ -125,7 +125,8 @@ class BoldSignConnector(Connector):
         marks: dict[str, int] = dict(ctx.state.get("marks") or {})
         seen: set[str] = set()  # one document is indexed once, whatever list it is in
         totals: dict[str, int] = {}
-        for key in self.lists():
+        keys = self.lists()
+        for key in keys:
             listing = LISTINGS[key]
             mark = marks.get(key)
             stop_before = None if ctx.full or mark is None else mark - OVERLAP_SECONDS
@@ -141,7 +142,8 @@ class BoldSignConnector(Connector):
             try:
                 yield from self._walk(pages, key, top, totals, seen, ctx, marks)
             except ConnectorError as exc:
-                if exc.status != 403 or key not in DENIED_WORDS:
+                # With one list only, its refusal is the sync's failure.
+                if exc.status != 403 or key not in DENIED_WORDS or len(keys) < 2:
                     raise
                 ctx.deny(key, DENIED_WORDS[key], exc.message)
         budget.pending_requests = 0
