@@ -207,6 +207,9 @@ class Connector:
     # connector's `webhooks.verify(inbound, credentials, now)` checks them (signhub.core.webhooks).
     receives_webhooks: ClassVar[bool] = False
     verify_webhook: ClassVar[Callable[..., Any] | None] = None
+    webhook_setup: ClassVar[str] = ""  # what an administrator does (webhooks.SETUP)
+    # `register_webhook(target, address)` creates the provider's webhook (Box: on a folder).
+    registers_webhooks: ClassVar[bool] = False
     # No webhooks: accounts with documents in progress are polled more often (the scheduler,
     # SIGNHUB_JSIGN_ACTIVE_POLL_MINUTES).
     adaptive_polling: ClassVar[bool] = False
@@ -229,6 +232,10 @@ class Connector:
     def refresh_pages(self, ctx: SyncContext, external_ids: list[str]) -> Iterator[Page]:
         """These documents fetched again, as pages the engine writes like a sync's (only
         for `refreshes_documents`); one the provider no longer shows is left out."""
+        raise NotImplementedError
+
+    def register_webhook(self, target: str, address: str) -> str:
+        """Create the provider's webhook for `target` delivering to `address`; its id."""
         raise NotImplementedError
 
     @classmethod

@@ -49,6 +49,7 @@ class Bitrix24Connector(Connector):
     connect_flow = Bitrix24Connect
     receives_webhooks = True
     verify_webhook = staticmethod(webhooks.verify)
+    webhook_setup = webhooks.SETUP
     statuses = STATUSES
     # https://apidocs.bitrix24.com/settings/performance/limits.html — leaky bucket per portal,
     # 2 req/s with bursts of 50 (Enterprise: 5/s, 250). We stay a little under the smaller

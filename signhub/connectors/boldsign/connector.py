@@ -68,6 +68,7 @@ class BoldSignConnector(Connector):
     connect_flow = BoldSignConnect
     receives_webhooks = True
     verify_webhook = staticmethod(webhooks.verify)
+    webhook_setup = webhooks.SETUP
     refreshes_documents = True
     statuses = STATUSES
     # BoldSign's limit is a budget per hour and account (the `hourly_limit` option lowers

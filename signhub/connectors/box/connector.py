@@ -47,7 +47,9 @@ class BoxConnector(Connector):
     connect_flow = BoxConnect
     receives_webhooks = True
     verify_webhook = staticmethod(webhooks.verify)
+    webhook_setup = webhooks.SETUP
     refreshes_documents = True
+    registers_webhooks = True
     statuses = STATUSES
     # Box allows ~1000 requests per minute per user (one user per account, so one bucket
     # per account); stay a little under it: 15/s ≈ 900/min.
@@ -148,6 +150,18 @@ class BoxConnector(Connector):
             if record is not None:
                 records.append(record)
         yield Page(records)
+
+    def register_webhook(self, target: str, address: str) -> str:
+        """A Box webhook on folder `target` with the sign triggers; returns its id. Box
+        refuses the root folder and addresses that are not HTTPS on port 443."""
+        if not target.isdigit() or target == "0":
+            raise ConnectorError(
+                "Give the id of the folder where the sign requests are created (a number; "
+                "Box refuses webhooks on the root folder 0).",
+                code="bad_folder",
+            )
+        data = self.client.create_webhook(target, address, webhooks.TRIGGERS)
+        return str(data.get("id") or "")
 
     def open_file(self, document: SignedDocument, file_key: str) -> FileStream:
         entry = document.file(file_key)
