@@ -45,7 +45,9 @@ def test_a_warning_when_documents_changed_but_no_delivery_arrived(staff_client, 
 def test_create_webhook_posts_the_folder_and_triggers_to_box(staff_client, box, settings):
     settings.SIGNHUB_PUBLIC_URL = "https://signhub.example.com"
     response = staff_client.post(
-        f"/admin/core/provideraccount/{box.pk}/create-webhook/", {"webhook_target": "777"}, follow=True
+        f"/admin/core/provideraccount/{box.pk}/create-webhook/",
+        {"webhook_target": "777"},
+        follow=True,
     )
     assert "webhook 4000 created for folder 777" in response.content.decode()
     (hook,) = cache.get("sandbox:box:webhooks")
@@ -53,7 +55,9 @@ def test_create_webhook_posts_the_folder_and_triggers_to_box(staff_client, box, 
     assert hook["address"] == f"https://signhub.example.com/webhooks/{box.endpoint_key}/"
     assert "SIGN_REQUEST.COMPLETED" in hook["triggers"]
     response = staff_client.post(
-        f"/admin/core/provideraccount/{box.pk}/create-webhook/", {"webhook_target": "0"}, follow=True
+        f"/admin/core/provideraccount/{box.pk}/create-webhook/",
+        {"webhook_target": "0"},
+        follow=True,
     )
     assert "root folder" in response.content.decode()
     assert AuditEvent.objects.filter(action="webhook_create", result="error").exists()
