@@ -57,7 +57,8 @@ class UrlPattern:
 class RowRenderer:
     """Formats many rows in one zone: the zone, its label, "now" and the URLs once."""
 
-    def __init__(self, providers: dict[str, str], accounts: dict[int, object]):
+    def __init__(self, providers: dict[str, str], accounts: dict[int, object], back: str = ""):
+        self.back = f"?{back}" if back else ""  # download links keep the list's filters
         self.providers = providers
         self.accounts = accounts
         self.zone = timezone.get_current_timezone()
@@ -178,7 +179,7 @@ class RowRenderer:
         label = download_label(file)
         return format_html(
             '<a class="btn small" href="{}" aria-label="{}: {} of {}">{}</a>',
-            self.download_url(doc.pk, file["key"]),
+            self.download_url(doc.pk, file["key"]) + self.back,
             label,
             file.get("name") or "file",
             doc.title or "",

@@ -25,6 +25,7 @@ from signhub.core.models import (
 )
 from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
+from .back import back_link, back_param
 from .changelist import DocumentList
 from .csv_export import export_lines
 from .forms import PAGE_SIZES
@@ -131,12 +132,13 @@ def _person_parties(rows: list, person: str) -> None:
         doc.person_parties = parties.get(doc.pk, [])
 
 
-def _rows_html(rows: list, accounts: list[ProviderAccount], person: str):
+def _rows_html(rows: list, accounts: list[ProviderAccount], person: str, back: str = ""):
     if person and rows:
         _person_parties(rows, person)
     renderer = RowRenderer(
         providers=dict(provider_choices()),
         accounts={a.pk: a for a in accounts},
+        back=back,
     )
     return renderer.render(rows, person)
 
@@ -156,7 +158,9 @@ def documents(request: HttpRequest) -> HttpResponse:
         "form": doc_list.form,
         "data": data,
         "page": page,
-        "rows_html": _rows_html(page.rows, accounts, data["person"]),
+        "rows_html": _rows_html(
+            page.rows, accounts, data["person"], back_param(request.get_full_path())
+        ),
         "counts": counts,
         "status_chips": [
             {
@@ -215,6 +219,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "raw_json": raw,
         "signers": sorted(doc.signers, key=lambda s: (s.get("order") is None, s.get("order") or 0)),
         "zone": zone_name(request.viewer_tz),
+        "back": back_param(back_link(request)),  # the list it was opened from
         "preview": preview_for(doc),
     }
     return render(request, fragment_for(request, "dashboard/detail.html", "detail"), context)
