@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from signhub.core.models import DocumentParty
 from signhub.core.status import DocumentStatus
 
+from .attention import reason_html
 from .templatetags.dashboard import first_file, time_html
 
 MAX_SIGNERS = 3  # names shown in the row; the rest as "+N more"
@@ -41,10 +42,10 @@ class RowRenderer:
     def time(self, moment: datetime | None, style: str = "short") -> str:
         return time_html(moment, self.zone, self.zone_label, self.now, style)
 
-    def render(self, rows: list, person: str = "") -> SafeString:
-        return mark_safe("\n".join(self.row(doc, person) for doc in rows))
+    def render(self, rows: list, person: str = "", why: bool = False) -> SafeString:
+        return mark_safe("\n".join(self.row(doc, person, why) for doc in rows))
 
-    def row(self, doc, person: str) -> str:
+    def row(self, doc, person: str, why: bool = False) -> str:
         detail_url = f"{self.list_url}{doc.pk}/"
         title = escape(doc.title or "(untitled)")
         removed = doc.removed_at is not None
@@ -68,6 +69,12 @@ class RowRenderer:
             f'<td data-label="Status"><span class="status status-{status}" '
             f'title="Provider status: {escape(doc.provider_status or "—")}">'
             f"{escape(str(STATUS_LABELS.get(doc.status, doc.status)))}</span></td>",
+        ]
+        if why:  # needs attention: the reason, next to the status
+            cells.append(
+                f'<td data-label="Why" class="why">{reason_html(doc, self.now, self.time)}</td>'
+            )
+        cells += [
             f'<td data-label="Sender">{self._sender(doc)}</td>',
             f'<td data-label="Signers" class="signers">{self._signers(doc)}</td>',
         ]
