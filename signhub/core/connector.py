@@ -49,6 +49,15 @@ class SignerRecord:
         }
 
 
+# What a file is, in words: only a "signed" file is a signed copy.
+FILE_KINDS = {
+    "signed": "signed copy",
+    "original": "original (not signed)",
+    "audit": "audit trail",
+    "attachment": "attachment",
+}
+
+
 @dataclass
 class FileRecord:
     """A file the provider offers for a document. `key` is unique within the document and
@@ -57,7 +66,7 @@ class FileRecord:
 
     key: str
     name: str
-    kind: str = "signed"  # signed | audit | original | attachment
+    kind: str = "signed"  # a FILE_KINDS key
     handle: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -80,6 +89,15 @@ class DocumentRecord:
     completed_at: datetime | None = None
     expires_at: datetime | None = None
     last_activity_at: datetime | None = None
+    # Ended without completing (declined / cancelled / expired / failed): when, why, by whom.
+    ended_at: datetime | None = None
+    end_reason: str = ""
+    ended_by: str = ""
+    completed_at_approximate: bool = False
+    document_hash: str = ""
+    folder: str = ""
+    listed_in: str = ""  # the connector's list it came from (partial access, sweeps)
+    deleted: bool = False  # the provider marks it deleted: indexed as removed
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -214,6 +232,12 @@ class Connector:
     def check_connection(self) -> str:
         """Make one cheap authenticated call; return a short success description."""
         raise NotImplementedError
+
+    @staticmethod
+    def record_from_raw(raw: dict[str, Any]) -> DocumentRecord | None:
+        """The record a stored `raw` payload maps to with today's mapping, or None when
+        it cannot be rebuilt from it (backfill migrations, `manage.py remap_documents`)."""
+        return None
 
     # -- helpers for subclasses ---------------------------------------------------------
 

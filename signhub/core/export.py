@@ -24,6 +24,10 @@ EXPORT_FIELDS = [
     "completed_at",
     "expires_at",
     "last_activity_at",
+    "completed_at_approximate",
+    "ended_at",
+    "ended_by",
+    "end_reason",
     "labels",
     "removed_at",
 ]
@@ -49,6 +53,10 @@ def export_record(doc: SignedDocument, account_name: str) -> dict:
         "completed_at": _ts(doc.completed_at),
         "expires_at": _ts(doc.expires_at),
         "last_activity_at": _ts(doc.last_activity_at),
+        "completed_at_approximate": doc.completed_at_approximate,
+        "ended_at": _ts(doc.ended_at),
+        "ended_by": doc.ended_by,
+        "end_reason": doc.end_reason,
         "labels": list(doc.labels),
         "removed_at": _ts(doc.removed_at),
     }

@@ -54,6 +54,13 @@ DOC_COLUMNS = [
     "completed_at",
     "expires_at",
     "last_activity_at",
+    "ended_at",
+    "end_reason",
+    "ended_by",
+    "completed_at_approximate",
+    "document_hash",
+    "folder",
+    "listed_in",
     "search_text",
     "content_hash",
     "first_seen_at",
@@ -61,7 +68,8 @@ DOC_COLUMNS = [
     "removed_at",
 ]
 _KEY = DOC_COLUMNS.index("external_id")
-_FIRST_DATE = DOC_COLUMNS.index("created_at")  # the five provider dates follow it
+_FIRST_DATE = DOC_COLUMNS.index("created_at")  # the six provider dates follow it
+_DATES = 6
 # first_seen_at is set once, on insert.
 _UPDATE_COLUMNS = [
     c for c in DOC_COLUMNS if c not in ("account_id", "external_id", "first_seen_at")
@@ -122,8 +130,9 @@ class Prepared:
     scalars: list  # title, status, provider status, sender name, sender email
     labels: list[str]
     texts: list[str]  # signers, labels, files, raw: the JSON stored as is
-    dates: list[datetime | None]  # the five provider dates
+    dates: list[datetime | None]  # the six provider dates
     isos: list[str | None]  # the same in ISO 8601 (made for the hash)
+    facts: list  # end reason, ended by, approximate flag, hash, folder, list
 
     def row(self, account: ProviderAccount) -> list:
         """The document's columns up to content_hash (DOC_COLUMNS order)."""
@@ -140,6 +149,7 @@ class Prepared:
             *self.scalars,
             *self.texts,
             *self.dates,
+            *self.facts,
             search,
             self.digest,
         ]
@@ -186,6 +196,15 @@ def _prepare(record: DocumentRecord, external_id: str, cleaned: bool = False) ->
         record.completed_at,
         record.expires_at,
         record.last_activity_at,
+        record.ended_at,
+    ]
+    facts = [
+        record.end_reason or "",
+        (record.ended_by or "")[:255],
+        bool(record.completed_at_approximate),
+        (record.document_hash or "")[:255],
+        (record.folder or "")[:500],
+        (record.listed_in or "")[:64],
     ]
     isos = [None if d is None else d.isoformat() for d in dates]
     try:
@@ -195,7 +214,7 @@ def _prepare(record: DocumentRecord, external_id: str, cleaned: bool = False) ->
             _dumps([f.to_json() for f in record.files]),
             _dumps(record.raw),
         ]
-        payload = "\n".join([*texts, _dumps([*scalars, *isos])])
+        payload = "\n".join([*texts, _dumps([*scalars, *isos, *facts, bool(record.deleted)])])
     except ValueError:  # NaN or infinity somewhere
         raise _Dirty from None
     # JSON text has no raw newline: the join is unambiguous.
@@ -205,7 +224,7 @@ def _prepare(record: DocumentRecord, external_id: str, cleaned: bool = False) ->
         digest = hashlib.sha256(payload.encode()).hexdigest()
     except UnicodeEncodeError:  # a lone surrogate
         raise _Dirty from None
-    return Prepared(record, external_id, digest, scalars, labels, texts, dates, isos)
+    return Prepared(record, external_id, digest, scalars, labels, texts, dates, isos, facts)
 
 
 @dataclass
@@ -337,21 +356,26 @@ class IndexWriter:
             rows, changed_ids, unchanged_ids, restored_ids = [], [], [], []
             for ext, prepared in page.items():
                 known = existing.get(ext)
+                deleted = prepared.record.deleted  # the provider says so: removed
                 if known and known[1] == prepared.digest:
-                    (restored_ids if known[2] else unchanged_ids).append(known[0])
+                    back = known[2] and not deleted
+                    (restored_ids if back else unchanged_ids).append(known[0])
                     continue
                 if known:
                     changed_ids.append(known[0])
                 row = prepared.row(self.account)
-                row += (seen_at, seen_at, None)  # first_seen_at, last_seen_at, removed_at
+                # first_seen_at, last_seen_at, removed_at
+                row += (seen_at, seen_at, seen_at if deleted else None)
                 if sqlite:
-                    row[_FIRST_DATE : _FIRST_DATE + 5] = [
+                    row[_FIRST_DATE : _FIRST_DATE + _DATES] = [
                         _iso_to_sqlite(iso, dt)
                         for iso, dt in zip(
-                            prepared.isos, row[_FIRST_DATE : _FIRST_DATE + 5], strict=True
+                            prepared.isos, row[_FIRST_DATE : _FIRST_DATE + _DATES], strict=True
                         )
                     ]
                     row[-3] = row[-2] = seen_at_db
+                    if deleted:
+                        row[-1] = seen_at_db
                 rows.append(row)
 
             if restored_ids:

@@ -92,6 +92,10 @@ class ProviderAccount(models.Model):
     # administrator confirms, and a warning in plain words for the accounts panel.
     removals_withheld_at = models.DateTimeField(null=True, blank=True, editable=False)
     sync_warning = models.TextField(blank=True, editable=False)
+    # What the last sync could not read, in plain words, one entry per list or fact
+    # ({"list", "message", "provider_says"}): a denied list, a missing scope. Replaced by
+    # every sync that ends; shown on the account card.
+    access_warnings = models.JSONField(default=list, blank=True, editable=False)
 
     # Cross-process sync lock: a conditional UPDATE claims it (works on SQLite and PostgreSQL).
     sync_lock_token = models.CharField(max_length=36, blank=True, editable=False)
@@ -180,9 +184,25 @@ class SignedDocument(models.Model):
     # Provider timestamps, aware UTC.
     created_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Only when the document completed (every required signature done).
     completed_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    # When it ended otherwise (declined / cancelled / expired / failed), why and by whom,
+    # in the provider's words.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_reason = models.TextField(blank=True)
+    ended_by = models.CharField(max_length=255, blank=True)
+    # completed_at is the provider's nearest time (e.g. BoldSign's last activity), not its
+    # recorded completion: the detail says so.
+    completed_at_approximate = models.BooleanField(default=False)
+    # The provider's own hash of the signed document (JSign's blockchain record), as sent.
+    document_hash = models.CharField(max_length=255, blank=True)
+    # Where the provider files it (Box parent folder, Bitrix24 company-safe folder).
+    folder = models.CharField(max_length=500, blank=True)
+    # Which of the connector's lists it was read through: a sync that cannot read a list
+    # does not sweep the documents it holds from it.
+    listed_in = models.CharField(max_length=64, blank=True)
 
     # Index bookkeeping.
     search_text = models.TextField(blank=True, editable=False)
@@ -210,6 +230,7 @@ class SignedDocument(models.Model):
             models.Index(fields=["completed_at", "id"], name="doc_completed_idx"),
             models.Index(fields=["created_at", "id"], name="doc_created_idx"),
             models.Index(fields=["last_activity_at", "id"], name="doc_activity_idx"),
+            models.Index(fields=["ended_at", "id"], name="doc_ended_idx"),
             # Status chips and the provider/status filters.
             models.Index(fields=["status", "completed_at"], name="doc_status_idx"),
             models.Index(fields=["provider", "status"], name="doc_provider_status_idx"),
@@ -314,6 +335,9 @@ class SyncRun(models.Model):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
+        # Some lists could not be read (warnings say which, in the provider's words); the
+        # others synced.
+        PARTIAL = "partial", "Partly synced"
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"  # why: error_message (already running, not connected)
 

@@ -21,6 +21,17 @@ class DocumentStatus(models.TextChoices):
     UNKNOWN = "unknown", "Unknown"
 
 
+# The ways a document ends without completing: they get `ended_at`, never `completed_at`.
+ENDED_STATUSES = frozenset(
+    {
+        DocumentStatus.DECLINED,
+        DocumentStatus.CANCELLED,
+        DocumentStatus.EXPIRED,
+        DocumentStatus.FAILED,
+    }
+)
+
+
 def map_status(provider: str, raw: str | None, table: Mapping[str, DocumentStatus]) -> str:
     """Map a provider's raw status through its table; unknown values go to UNKNOWN, logged.
 

@@ -48,19 +48,30 @@ def group_of(doc, now: datetime) -> str:
     }.get(doc.status, "")
 
 
+def _shorten(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def reason_html(doc, now: datetime, time: Callable[..., str]) -> str:
-    """The "Why" cell: what happened, who, when, in words (provider values escaped)."""
+    """The "Why" cell: what happened, who, when, in words (provider values escaped).
+
+    The provider's end (ended_at, ended_by, end_reason) when the connector reported one;
+    otherwise the signer whose status says they declined, the expiry date, the status words.
+    """
     group = group_of(doc, now)
     label = f'<strong class="why-{group}">{GROUPS.get(group, "")}</strong>' if group else ""
+    ended_at, ended_by = doc.ended_at, doc.ended_by
+    end_reason = (doc.end_reason or "").strip()
     if group == "declined":
         signer = _decliner(doc)
-        who = (signer.get("name") or signer.get("email") or "") if signer else ""
+        who = ended_by or ((signer.get("name") or signer.get("email") or "") if signer else "")
         decided = (signer or {}).get("decided_at")
-        when = (parse_datetime(decided) if isinstance(decided, str) else decided) or (
-            doc.last_activity_at
-        )
+        when = ended_at or (parse_datetime(decided) if isinstance(decided, str) else decided)
+        when = when or doc.last_activity_at
         text = f" by {escape(who)}" if who else ""
-        if doc.provider_status:
+        if end_reason:
+            text += f": “{escape(_shorten(end_reason))}”"
+        elif doc.provider_status:
             text += f' <span class="muted">(“{escape(doc.provider_status)}”)</span>'
         return f"{label}{text}<br>{time(when)}" if when else label + text
     if group == "overdue":
@@ -69,11 +80,11 @@ def reason_html(doc, now: datetime, time: Callable[..., str]) -> str:
     if group == "expiring":
         return f"{label}: expires {time(doc.expires_at)}"
     if group == "expired":
-        when = doc.expires_at or doc.last_activity_at
+        when = ended_at or doc.expires_at or doc.last_activity_at
         return f"{label} on {time(when)}" if when else label
     if group == "failed":
-        words = escape(doc.provider_status or "no reason given")
-        when = doc.last_activity_at
+        words = escape(_shorten(end_reason or doc.provider_status or "no reason given"))
+        when = ended_at or doc.last_activity_at
         return f"{label}: “{words}”" + (f"<br>{time(when)}" if when else "")
     return "—"
 

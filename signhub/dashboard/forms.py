@@ -38,6 +38,11 @@ SORT_CHOICES = [
 ]
 DEFAULT_SORT = "-completed"
 
+# The date control's axes → the column each filters: completed (signed), created, and
+# finished otherwise (declined / cancelled / expired / failed).
+DATE_AXES = {"completed": "completed_at", "created": "created_at", "finished": "ended_at"}
+DATE_FIELDS = tuple(f"{axis}_{end}" for axis in DATE_AXES for end in ("from", "to"))
+
 VIEW_CHOICES = [("", "All documents"), ("attention", "Needs attention")]
 
 
@@ -57,6 +62,10 @@ class DocumentFilterForm(forms.Form):
     created = forms.ChoiceField(required=False, choices=PRESETS, label="Created")
     created_from = forms.DateField(required=False, label="Created from")
     created_to = forms.DateField(required=False, label="Created to")
+    # Ended without completing (declined / cancelled / expired / failed): `ended_at`.
+    finished = forms.ChoiceField(required=False, choices=PRESETS, label="Finished")
+    finished_from = forms.DateField(required=False, label="Finished from")
+    finished_to = forms.DateField(required=False, label="Finished to")
     sender = forms.CharField(required=False, max_length=255, label="Sender email")
     signer = forms.CharField(required=False, max_length=255, label="Signer email")
     person = forms.CharField(required=False, max_length=255, label="Employee email")
@@ -72,7 +81,7 @@ class DocumentFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only accounts the user may see are valid choices: an unknown id is a form error.
         self.fields["account"].choices = [(a.pk, a.name) for a in accounts]
-        for name in ("completed_from", "completed_to", "created_from", "created_to"):
+        for name in DATE_FIELDS:
             self.fields[name].widget = IsoDateInput()
         self.fields["q"].widget.attrs.update(
             {"type": "search", "placeholder": "Title, id, name or email", "autocomplete": "off"}
@@ -95,6 +104,12 @@ class DocumentFilterForm(forms.Form):
 
     def clean_created_to(self):
         return self._clean_date("created_to")
+
+    def clean_finished_from(self):
+        return self._clean_date("finished_from")
+
+    def clean_finished_to(self):
+        return self._clean_date("finished_to")
 
     def clean_q(self) -> str:
         # Control characters never help a search and upset some databases (NUL on PostgreSQL).
@@ -150,7 +165,7 @@ class DocumentFilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for axis in ("completed", "created"):
+        for axis in DATE_AXES:
             start, end = data.get(f"{axis}_from"), data.get(f"{axis}_to")
             if start and end and start > end:
                 self.add_error(f"{axis}_to", "The end date is before the start date.")
@@ -170,6 +185,9 @@ class DocumentFilterForm(forms.Form):
             "created": "",
             "created_from": None,
             "created_to": None,
+            "finished": "",
+            "finished_from": None,
+            "finished_to": None,
             "sender": "",
             "signer": "",
             "person": "",

@@ -22,6 +22,7 @@ from signhub.core.status import DocumentStatus
 
 from .dates import custom_range, preset_range
 from .estimates import Estimate, estimate_counts
+from .forms import DATE_AXES
 
 COUNT_CAP = 10_000  # counts stop here ("10,000+"): an exact COUNT(*) of 1M rows is slow
 ATTENTION_DAYS = 30
@@ -82,7 +83,7 @@ def filter_documents(qs: QuerySet, data: dict, *, now: datetime, tz: tzinfo) -> 
         qs = qs.filter(provider__in=data["provider"])
     if data["account"]:
         qs = qs.filter(account_id__in=data["account"])
-    for axis, column in (("completed", "completed_at"), ("created", "created_at")):
+    for axis, column in DATE_AXES.items():
         start, end = _date_range(data, axis, now, tz)
         if start:
             qs = qs.filter(**{f"{column}__gte": start})

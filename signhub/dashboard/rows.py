@@ -17,13 +17,14 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from signhub.core.models import DocumentParty
-from signhub.core.status import DocumentStatus
+from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
 from .attention import reason_html
-from .templatetags.dashboard import first_file, time_html
+from .templatetags.dashboard import download_label, first_file, time_html
 
 MAX_SIGNERS = 3  # names shown in the row; the rest as "+N more"
 MAX_LABELS = 4
+MAX_REASON = 120  # characters of an end reason in the row; the detail has it whole
 ROLE_LABELS = dict(DocumentParty.Role.choices)
 STATUS_LABELS = dict(DocumentStatus.choices)
 
@@ -39,8 +40,8 @@ class RowRenderer:
         self.zone_label = escape(timezone.get_current_timezone_name())
         self.now = timezone.now()
 
-    def time(self, moment: datetime | None, style: str = "short") -> str:
-        return time_html(moment, self.zone, self.zone_label, self.now, style)
+    def time(self, moment: datetime | None, style: str = "short", rel: bool = True) -> str:
+        return time_html(moment, self.zone, self.zone_label, self.now, style, rel)
 
     def render(self, rows: list, person: str = "", why: bool = False) -> SafeString:
         return mark_safe("\n".join(self.row(doc, person, why) for doc in rows))
@@ -54,7 +55,6 @@ class RowRenderer:
             for label in (doc.labels or [])[:MAX_LABELS]
         )
         account = self.accounts.get(doc.account_id)
-        status = escape(doc.status)
         cells = [
             f'<td data-label="Title" class="title">'
             f'<a href="{detail_url}" hx-get="{detail_url}" hx-target="#detail" '
@@ -66,11 +66,10 @@ class RowRenderer:
             f'<td data-label="Provider"><span class="badge provider">'
             f"{escape(self.providers.get(doc.provider, doc.provider))}</span> "
             f'<span class="acct">{escape(account.name) if account else ""}</span></td>',
-            f'<td data-label="Status"><span class="status status-{status}" '
-            f'title="Provider status: {escape(doc.provider_status or "—")}">'
-            f"{escape(str(STATUS_LABELS.get(doc.status, doc.status)))}</span></td>",
+            # Needs attention: the badge alone; the Why cell says when, who and why.
+            f'<td data-label="Status">{self._status(doc, brief=why)}</td>',
         ]
-        if why:  # needs attention: the reason, next to the status
+        if why:
             cells.append(
                 f'<td data-label="Why" class="why">{reason_html(doc, self.now, self.time)}</td>'
             )
@@ -87,6 +86,28 @@ class RowRenderer:
         ]
         opening = '<tr class="removed">' if removed else "<tr>"
         return opening + "".join(cells) + "</tr>"
+
+    def _status(self, doc, brief: bool = False) -> str:
+        """The status, and for a document that ended without completing when, by whom
+        and why: "Declined 2026-01-07 by Ann Lee: Wrong salary"."""
+        status = escape(doc.status)
+        html = (
+            f'<span class="status status-{status}" '
+            f'title="Provider status: {escape(doc.provider_status or "—")}">'
+            f"{escape(str(STATUS_LABELS.get(doc.status, doc.status)))}</span>"
+        )
+        if brief or doc.status not in ENDED_STATUSES:
+            return html
+        words = []
+        if doc.ended_at:
+            words.append(" " + self.time(doc.ended_at, rel=False))
+        if doc.ended_by:
+            words.append(f" by {escape(doc.ended_by)}")
+        reason = (doc.end_reason or "").strip()
+        if reason:
+            shown = reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
+            words.append(f': <span class="reason" title="{escape(reason)}">{escape(shown)}</span>')
+        return html + (f'<span class="ended">{"".join(words)}</span>' if words else "")
 
     @staticmethod
     def _sender(doc) -> str:
@@ -122,7 +143,8 @@ class RowRenderer:
             return ""
         url = f"{self.list_url}{doc.pk}/download/{quote(file['key'], safe='')}"
         name = escape(file.get("name") or "file")
+        label = escape(download_label(file))
         return (
             f'<a class="btn small" href="{escape(url)}" '
-            f'aria-label="Download {name} of {escape(doc.title or "")}">Download</a>'
+            f'aria-label="{label}: {name} of {escape(doc.title or "")}">{label}</a>'
         )

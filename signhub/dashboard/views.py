@@ -25,7 +25,7 @@ from signhub.core.models import (
     SignedDocument,
     provider_choices,
 )
-from signhub.core.status import DocumentStatus
+from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
 from .attention import EXPIRING_DAYS, expiring_soon
 from .csv_export import export_lines
@@ -56,6 +56,9 @@ ROW_FIELDS = [
     "completed_at",
     "last_activity_at",
     "expires_at",
+    "ended_at",
+    "end_reason",
+    "ended_by",
     "removed_at",
 ]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -69,6 +72,9 @@ MORE_FILTERS = [
     "created",
     "created_from",
     "created_to",
+    "finished",
+    "finished_from",
+    "finished_to",
     "sender",
     "signer",
     "label",
@@ -279,6 +285,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     raw = json.dumps(doc.raw, indent=2, sort_keys=True, ensure_ascii=False, default=str)
     context = {
         "doc": doc,
+        "ended": doc.status in ENDED_STATUSES,
         "raw_json": raw,
         "signers": sorted(doc.signers, key=lambda s: (s.get("order") is None, s.get("order") or 0)),
         "zone": zone_name(request.viewer_tz),

@@ -18,6 +18,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 
+from signhub.core.connector import FILE_KINDS
+
 # Most filesystems allow 255 bytes per name; stay well below so "(2)" suffixes and
 # archive folders still fit.
 MAX_NAME_BYTES = 180
@@ -136,7 +138,7 @@ def download_filename(
         "provider": clean_part(provider_label),
         "account": clean_part(document.account.name),
         "external_id": clean_part(document.external_id),
-        "kind": clean_part(file.get("kind", "")),
+        "kind": clean_part(FILE_KINDS.get(file.get("kind", ""), file.get("kind", ""))),
         "name": clean_part(stem_of_name),
         "ext": ext,
     }
@@ -145,8 +147,18 @@ def download_filename(
         name = template.format(**values)
     except (KeyError, IndexError, ValueError):
         name = DEFAULT_TEMPLATE.format(**values)
-    if file.get("kind") and file.get("kind") != "signed" and "{kind}" not in template:
-        # Two files of one document (signed PDF, audit trail) must not share a name.
+    suffix = kind_suffix(file.get("kind", ""))
+    if suffix and "{kind}" not in template:
+        # Only a signed copy may look like one; and two files of one document (the PDF,
+        # its audit trail) must not share a name.
         stem, own_ext = split_ext(name)
-        name = f"{stem} - {clean_part(file['kind'])}{own_ext}"
+        name = f"{stem} - {suffix}{own_ext}"
     return safe_filename(name, ext=ext)
+
+
+def kind_suffix(kind: str) -> str:
+    """What a download's name adds for its kind: nothing for a signed copy, else the kind
+    in words ("original (not signed)", "audit trail", "attachment")."""
+    if not kind or kind == "signed":
+        return ""
+    return clean_part(FILE_KINDS.get(kind, kind))

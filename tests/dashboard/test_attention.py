@@ -114,3 +114,21 @@ def test_expiring_in_the_next_seven_days_is_its_own_group(staff_client, attentio
     assert b"expiring-group" not in declined.content
     plain = staff_client.get("/documents/").content.decode()
     assert '<th scope="col">Why</th>' not in plain and "expiring-group" not in plain
+
+
+def test_the_providers_end_reason_wins_and_the_status_cell_does_not_repeat_it(
+    staff_client, attention
+):
+    from signhub.core.models import SignedDocument
+
+    SignedDocument.objects.filter(title="Declined offer").update(
+        ended_by="Carla Candidate", end_reason="Wrong salary", ended_at=timezone.now()
+    )
+    html = staff_client.get("/documents/", {"view": "attention"}).content.decode()
+    main = html.split("Needs attention now")[1]
+    row = next(r for r in main.split("<tr>") if "Declined offer" in r)
+    assert cells(row, "Why")[0].startswith("Declined by Carla Candidate: “Wrong salary”")
+    assert "Wrong salary" not in cells(row, "Status")[0]
+    # The plain list keeps the end in its status cell.
+    plain = staff_client.get("/documents/", {"status": "declined"}).content.decode()
+    assert "Wrong salary" in plain

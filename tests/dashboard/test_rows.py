@@ -82,7 +82,7 @@ def test_a_row_shows_what_reviewers_scan_for(renderer):
     # Berlin is UTC+1 in March: the absolute date, the zone named on hover.
     assert 'title="2026-03-10 15:30:00 CET (Europe/Berlin)">2026-03-10</time>' in html
     assert '<span class="none" aria-label="no date">—</span>' in html  # no created date
-    assert 'aria-label="Download offer.pdf of Offer letter">Download</a>' in html
+    assert 'aria-label="Download signed: offer.pdf of Offer letter">Download signed</a>' in html
 
 
 def test_many_signers_collapse_and_removed_rows_are_marked(renderer):
@@ -103,3 +103,25 @@ def test_the_employee_view_adds_their_part(renderer):
     assert '<td data-label="Their part"><div>Signer · signed · <time' in html
     assert ">2026-03-10 15:30</time>" in html  # the long style: with the time
     assert "Their part" not in renderer.render([doc()])
+
+
+def test_a_declined_row_says_when_by_whom_and_why_and_offers_the_original(renderer):
+    declined = doc(
+        status="declined",
+        provider_status="declined",
+        completed_at=None,
+        ended_at=datetime(2026, 1, 7, 9, 0, tzinfo=UTC),
+        ended_by="Ann Lee",
+        end_reason=EVIL + " and " + "x" * 200,
+        files=[
+            {"key": "audit", "name": "log.pdf", "kind": "audit"},
+            {"key": "doc", "name": "offer.pdf", "kind": "original"},
+        ],
+    )
+    html = renderer.render([declined])
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "Declined 2026-01-07 by Ann Lee: " in text
+    assert EVIL not in html and "&lt;img" in html  # the provider's words, escaped
+    assert "…" in text and "x" * 200 not in text  # long reasons cut in the row
+    assert '/download/doc"' in html and ">Download original</a>" in html
+    assert "Download signed" not in html

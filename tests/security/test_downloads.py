@@ -53,7 +53,7 @@ def test_it_streams_the_file_with_a_safe_name(client, world):
 def test_the_audit_trail_file_gets_its_own_name(client, world):
     client.force_login(world.alice)
     response = client.get(url(world.docs_a[0], "audit"))
-    assert "audit.pdf" in response["Content-Disposition"]
+    assert " - audit trail.pdf" in response["Content-Disposition"]
     body(response)
 
 

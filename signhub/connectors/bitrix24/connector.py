@@ -24,7 +24,7 @@ from .auth import Bitrix24Auth
 from .client import Bitrix24Client
 from .forms import DEFAULT_OAUTH_URL, PLACEHOLDER_PORTAL, Bitrix24Form, parse_lists
 from .install import Bitrix24Connect
-from .mapping import LIST_ORDER, METHODS, PERSONAL, DocumentMerger, row_id
+from .mapping import LIST_ORDER, METHODS, PERSONAL, DocumentMerger, row_id, to_record
 from .portal import host, portal_root, resolve
 from .statuses import STATUSES
 
@@ -137,6 +137,14 @@ class Bitrix24Connector(Connector):
                 yield Page(list(records.values()))
             if not ctx.full and ids and set(ids) <= known:
                 return  # newest first: the rest of this list is indexed already
+
+    @staticmethod
+    def record_from_raw(raw: dict[str, Any]) -> DocumentRecord | None:
+        doc_id = row_id(raw) if isinstance(raw, dict) else None
+        rows = raw.get("rows") if doc_id else None
+        if not isinstance(rows, list) or raw.get("list") not in METHODS:
+            return None
+        return to_record(doc_id, [(raw["list"], r) for r in rows if isinstance(r, dict)])
 
     # -- events kept by the portal (option events=offline) ------------------------------------
 

@@ -115,6 +115,7 @@ def to_record(doc_id: str, rows: list[tuple[str, dict[str, Any]]]) -> DocumentRe
             labels.append(folder)
 
     creator = next((row.get("creator_id") for row in safe_rows if row.get("creator_id")), None)
+    folder = labels[0] if labels else ""
     return DocumentRecord(
         external_id=doc_id,
         title=title if isinstance(title, str) else str(title),
@@ -135,6 +136,8 @@ def to_record(doc_id: str, rows: list[tuple[str, dict[str, Any]]]) -> DocumentRe
         created_at=created_at,
         completed_at=completed_at,
         last_activity_at=completed_at or created_at,
+        folder=folder,
+        listed_in=main[0][0],
         raw={"id": int(doc_id), "list": main[0][0], "rows": [row for _, row in main]},
     )
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from signhub.core.connector import Connector, FileStream, Page, SyncContext
+from signhub.core.connector import Connector, DocumentRecord, FileStream, Page, SyncContext
 from signhub.core.errors import NotFound
 from signhub.core.http import HttpClient
 from signhub.core.registry import registry
@@ -134,12 +134,17 @@ class BoldSignConnector(Connector):
                     if record is None or record.external_id in seen:
                         continue
                     seen.add(record.external_id)
+                    record.listed_in = key
                     records.append(record)
                 yield Page(records, expected_total=sum(totals.values()) if ctx.full else None)
             if top is not None:
                 marks[key] = top
         budget.pending_requests = 0
         ctx.state["marks"] = marks
+
+    @staticmethod
+    def record_from_raw(raw: dict) -> DocumentRecord | None:
+        return to_record(raw) if isinstance(raw, dict) else None
 
     def refresh_pages(self, ctx: SyncContext, external_ids: list[str]) -> Iterator[Page]:
         """Each document's properties (one call each). They do not say whose behalf a

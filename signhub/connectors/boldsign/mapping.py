@@ -2,6 +2,12 @@
 
 Rows are parsed defensively: any key may be missing or null, and the paging cursor is
 `cursor` (SDK model) or `nextCursor` (behalfList docs sample). Timestamps are unix seconds.
+
+Shapes: the list row is the SDK's `Document` model (boldsign-php-sdk docs/Model/Document.md:
+`isDeleted`, `activityDate`, `activityBy`, `signerDetails[]`); the list carries no decline
+or revoke message and no completion time. The richer shapes (`DocumentProperties`:
+`declineMessage`, `revokeMessage`; signer `declineMessage`, `lastActivityDate` in the
+webhook signer model) are read when a row carries them (a refreshed document, a webhook).
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ from typing import Any
 
 from signhub.core.connector import DocumentRecord, FileRecord, SignerRecord
 from signhub.core.dates import to_utc
-from signhub.core.parsing import as_dict, as_int, as_text
+from signhub.core.parsing import as_dict, as_int, as_text, dicts
+from signhub.core.status import DocumentStatus
 
 from .statuses import STATUSES
 
@@ -44,18 +51,17 @@ def behalf_email(row: dict[str, Any]) -> str:
 def _signers(row: dict[str, Any], activity_at: datetime | None) -> list[SignerRecord]:
     activity_by = as_text(row.get("activityBy")).strip().lower()
     out: list[SignerRecord] = []
-    details = row.get("signerDetails")
-    for item in details if isinstance(details, list) else []:
-        if not isinstance(item, dict):
-            continue
+    for item in dicts(row.get("signerDetails")):
         email = as_text(item.get("signerEmail")).strip()
         status = as_text(item.get("status"))
-        # Rows carry no per-signer time. When the last activity on the document was this
-        # signer's and they have decided, that activity time is their decision time
-        # (approximate; the exact one is in the audit trail).
+        # List rows carry no per-signer time; richer shapes have `lastActivityDate`. Else,
+        # when the last activity on the document was this signer's and they have decided,
+        # that activity time is their decision time (approximate; exact in the audit trail).
         decided_at = None
-        if status.lower() in _DECIDED and email and email.lower() == activity_by:
-            decided_at = activity_at
+        if status.lower() in _DECIDED:
+            decided_at = to_utc(item.get("lastActivityDate"))
+            if decided_at is None and email and email.lower() == activity_by:
+                decided_at = activity_at
         out.append(
             SignerRecord(
                 email=email,
@@ -76,10 +82,50 @@ def _files(document_id: str, status: str, behalf: str) -> list[FileRecord]:
     handle: dict[str, Any] = {"documentId": document_id}
     if behalf:
         handle["onBehalfOf"] = behalf
+    # /v1/document/download serves the document as it stands: a signed copy only once it
+    # is Completed; declined, revoked, expired or in-progress ones are not signed.
+    signed = status == "Completed"
     return [
-        FileRecord(key="signed", name="document.pdf", kind="signed", handle=dict(handle)),
+        FileRecord(
+            key="signed",
+            name="document.pdf",
+            kind="signed" if signed else "original",
+            handle=dict(handle),
+        ),
         FileRecord(key="audit", name="audit-trail.pdf", kind="audit", handle=dict(handle)),
     ]
+
+
+def completion(row: dict[str, Any], activity_at: datetime | None) -> tuple[datetime | None, bool]:
+    """(completed_at, approximate) of a Completed row: the last signer's `lastActivityDate`
+    when every signer carries one (exact), else the row's `activityDate` (approximate: a
+    later view or download moves it)."""
+    if as_text(row.get("status")) != "Completed":
+        return None, False
+    signers = dicts(row.get("signerDetails"))
+    times = [to_utc(s.get("lastActivityDate")) for s in signers]
+    if times and all(times):
+        return max(times), False
+    return activity_at, activity_at is not None
+
+
+def ending(row: dict[str, Any], status: str, activity_at) -> tuple[datetime | None, str, str]:
+    """(ended_at, reason, by whom) of a declined, revoked or expired document."""
+    if status == DocumentStatus.EXPIRED:
+        return to_utc(row.get("expiryDate")) or activity_at, "", ""
+    if status == DocumentStatus.DECLINED:
+        signer = next(
+            (s for s in dicts(row.get("signerDetails")) if as_text(s.get("status")) == "Declined"),
+            {},
+        )
+        reason = as_text(signer.get("declineMessage")) or as_text(row.get("declineMessage"))
+        who = as_text(signer.get("signerName")) or as_text(signer.get("signerEmail"))
+        when = to_utc(signer.get("lastActivityDate")) or activity_at
+        return when, reason.strip(), who or as_text(row.get("activityBy"))
+    if status == DocumentStatus.CANCELLED:  # Revoked
+        reason = as_text(row.get("revokeMessage")).strip()
+        return activity_at, reason, as_text(row.get("activityBy"))
+    return None, "", ""
 
 
 def to_record(row: dict[str, Any]) -> DocumentRecord | None:
@@ -95,10 +141,13 @@ def to_record(row: dict[str, Any]) -> DocumentRecord | None:
     created_at = to_utc(row.get("createdDate"))
     scheduled_at = to_utc(row.get("scheduledSendTime"))
     labels = row.get("labels")
+    status = STATUSES.normalize(raw_status)
+    completed_at, approximate = completion(row, activity_at)
+    ended_at, reason, ended_by = ending(row, status, activity_at)
     return DocumentRecord(
         external_id=document_id,
         title=as_text(row.get("messageTitle")),  # exactly as sent
-        status=STATUSES.normalize(raw_status),
+        status=status,
         provider_status=status_text,
         # The account user who sent it; for behalf documents fall back to the identity.
         sender_name=as_text(sender.get("name")) or as_text(behalf.get("name")),
@@ -111,10 +160,14 @@ def to_record(row: dict[str, Any]) -> DocumentRecord | None:
         created_at=created_at,
         # Sent on creation unless scheduled; drafts are not sent.
         sent_at=None if status_text == "Draft" else (scheduled_at or created_at),
-        # List rows have no completion time: the last activity of a Completed row is it
-        # (approximate: a later download or view may move activityDate).
-        completed_at=activity_at if status_text == "Completed" else None,
+        completed_at=completed_at,
+        completed_at_approximate=approximate,
         expires_at=to_utc(row.get("expiryDate")),
         last_activity_at=activity_at,
+        ended_at=ended_at,
+        end_reason=reason,
+        ended_by=ended_by,
+        # Deleted documents stay in BoldSign's lists with `isDeleted`: removed, not live.
+        deleted=row.get("isDeleted") is True,
         raw=row,
     )

@@ -78,7 +78,8 @@ def _row(kind: str, i: int, n: int) -> dict[str, Any]:
         "signerDetails": signers,
         "expiryDate": created + 30 * 86_400,
         "enableSigningOrder": True,
-        "isDeleted": False,
+        # One deleted document: BoldSign still lists it, flagged (Document.isDeleted).
+        "isDeleted": kind == "list" and i == 7,
         "labels": [["HR"], ["HR", "2026"], []][i % 3],
         "cursor": activity * 1000 + n,
         "brandId": None,

@@ -109,6 +109,12 @@ class BoxConnector(Connector):
             return None
         return read_as(record, {"id": as_user, "login": ""} if as_user else None)
 
+    @staticmethod
+    def record_from_raw(raw: dict) -> DocumentRecord | None:
+        record = to_record(raw) if isinstance(raw, dict) else None
+        reader = raw.get("signhub_read_as") if record is not None else None
+        return read_as(record, reader if isinstance(reader, dict) else None) if record else None
+
     def refresh_pages(self, ctx: SyncContext, external_ids: list[str]) -> Iterator[Page]:
         """Each request read again as the user it was listed under (`signhub_read_as`)."""
         stored = ctx.stored_raw(external_ids)
@@ -163,9 +169,11 @@ class BoxConnector(Connector):
 
 
 def read_as(record: DocumentRecord, reader: dict[str, str] | None) -> DocumentRecord:
-    """Keep which user a request was read as, for the record and its downloads."""
+    """Keep which user a request was read as, for the record, its downloads and the list
+    it counts under (`user:<id>`; the token's own listing is "")."""
     if reader is None:
         return record
+    record.listed_in = f"user:{reader['id']}"
     record.raw["signhub_read_as"] = dict(reader)
     for file in record.files:
         file.handle["as_user"] = reader["id"]

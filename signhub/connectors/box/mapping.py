@@ -13,6 +13,7 @@ from typing import Any
 from signhub.core.connector import DocumentRecord, FileRecord, SignerRecord
 from signhub.core.dates import to_utc
 from signhub.core.parsing import as_dict, as_list, as_text
+from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
 from .statuses import STATUSES
 
@@ -73,38 +74,78 @@ def signer_record(raw: dict[str, Any]) -> SignerRecord:
 
 
 def completed_at(entry: dict[str, Any], signers: list[SignerRecord]) -> datetime | None:
-    """`finished_at`; else the last signer decision, once the signing is over.
-
-    "Over" mirrors Box's definition of finished_at (all signing actions completed): every
-    signer/approver decided, or someone declined. An in-progress request with one of two
-    signatures gets no completion time.
-    """
+    """When a *signed* request completed: `finished_at`, else the last signer decision
+    once every signer/approver decided. Only called for completed requests: Box also sets
+    `finished_at` on declined ones, and a finalizing request is not complete yet."""
     finished = to_utc(entry.get("finished_at"))
     if finished:
         return finished
-    decided = [s.decided_at for s in signers if s.decided_at]
-    if not decided:
-        return None
     acting = [s for s in signers if s.role in _ACTING_ROLES] or signers
-    all_done = all(s.decided_at for s in acting)
-    declined = any(s.status == "declined" for s in signers)
-    return max(decided) if all_done or declined else None
+    decided = [s.decided_at for s in acting if s.decided_at]
+    return max(decided) if decided and len(decided) == len(acting) else None
 
 
-def file_records(entry: dict[str, Any]) -> list[FileRecord]:
-    """Signed PDFs and the signing log, as Box file ids (download URLs are never stored)."""
+def _decliner(signers: list[dict[str, Any]]) -> dict[str, Any]:
+    for raw in signers:
+        if as_dict(raw.get("signer_decision")).get("type") == "declined":
+            return raw
+    return {}
+
+
+def ending(entry: dict[str, Any], status: str) -> tuple[datetime | None, str, str]:
+    """(ended_at, reason, by whom) of a request that ended without completing.
+
+    Declined: the declining signer's decision (`finalized_at`, `additional_info`, email);
+    failed: Box's `error_code`; expired: `auto_expire_at`; else `finished_at`.
+    """
+    if status not in ENDED_STATUSES:
+        return None, "", ""
+    finished = to_utc(entry.get("finished_at"))
+    if status == DocumentStatus.DECLINED:
+        signer = _decliner(dicts_of(entry.get("signers")))
+        decision = as_dict(signer.get("signer_decision"))
+        when = to_utc(decision.get("finalized_at")) or finished
+        return when, as_text(decision.get("additional_info")).strip(), as_text(signer.get("email"))
+    if status == DocumentStatus.EXPIRED:
+        return to_utc(entry.get("auto_expire_at")) or finished, "", ""
+    if status == DocumentStatus.FAILED:
+        return finished, as_text(entry.get("error_code")), ""
+    return finished, "", ""
+
+
+def dicts_of(value: Any) -> list[dict[str, Any]]:
+    return [v for v in as_list(value) if isinstance(v, dict)]
+
+
+def folder_of(entry: dict[str, Any]) -> str:
+    """The parent folder's name (its id when Box sends no name)."""
+    folder = as_dict(entry.get("parent_folder"))
+    return as_text(folder.get("name")).strip() or as_text(folder.get("id"))
+
+
+def file_records(entry: dict[str, Any], signed: bool) -> list[FileRecord]:
+    """The request's PDFs (signed copies once it is signed, else the unsigned originals),
+    the signing log and the files signers attached, as Box file ids (download URLs are
+    never stored)."""
     files: list[FileRecord] = []
     seen: set[str] = set()
-    for f in signed_files(entry):
-        key = f"signed-{f['id']}"
+
+    def add(prefix: str, f: dict[str, Any], kind: str, default: str) -> None:
+        key = f"{prefix}-{f['id']}"
         if key not in seen:
             seen.add(key)
-            name = as_text(f.get("name")) or f"{f['id']}.pdf"
-            files.append(FileRecord(key, name, "signed", {"file_id": str(f["id"])}))
+            name = as_text(f.get("name")) or default
+            files.append(FileRecord(key, name, kind, {"file_id": str(f["id"])}))
+
+    for f in signed_files(entry):
+        add("signed", f, "signed" if signed else "original", f"{f['id']}.pdf")
     log = as_dict(entry.get("signing_log"))
     if log.get("id") not in (None, ""):
-        name = as_text(log.get("name")) or "Signing log.pdf"
-        files.append(FileRecord(f"audit-{log['id']}", name, "audit", {"file_id": str(log["id"])}))
+        add("audit", log, "audit", "Signing log.pdf")
+    for signer in dicts_of(entry.get("signers")):
+        for f in dicts_of(signer.get("attachments")):
+            if f.get("id") not in (None, ""):
+                add("attachment", f, "attachment", f"Attachment {f['id']}")
     return files
 
 
@@ -117,19 +158,25 @@ def to_record(entry: dict[str, Any]) -> DocumentRecord | None:
     signers = [signer_record(s) for s in as_list(entry.get("signers")) if isinstance(s, dict)]
     signers.sort(key=lambda s: (s.order is None, s.order or 0))
     created = to_utc(entry.get("created_at"))
-    done = completed_at(entry, signers)
-    moments = [m for m in [created, done, *(s.decided_at for s in signers)] if m]
+    status = STATUSES.normalize(raw_status)
+    done = completed_at(entry, signers) if status == DocumentStatus.COMPLETED else None
+    ended_at, reason, ended_by = ending(entry, status)
+    moments = [m for m in [created, done, ended_at, *(s.decided_at for s in signers)] if m]
     return DocumentRecord(
         external_id=str(entry["id"]),
         title=title_of(entry),
-        status=STATUSES.normalize(raw_status),
+        status=status,
         provider_status=as_text(raw_status),
         sender_email=as_text(entry.get("sender_email")),
         signers=signers,
-        files=file_records(entry),
+        files=file_records(entry, signed=status == DocumentStatus.COMPLETED),
         created_at=created,
         completed_at=done,
         expires_at=to_utc(entry.get("auto_expire_at")),
         last_activity_at=max(moments) if moments else None,
+        ended_at=ended_at,
+        end_reason=reason,
+        ended_by=ended_by,
+        folder=folder_of(entry),
         raw=scrub(entry),
     )

@@ -70,9 +70,17 @@ def _signer(email: str, role: str, order: int, decision: str | None, at: datetim
         "order": order,
         "is_in_person": False,
         "has_viewed_document": decision is not None,
-        "signer_decision": {"type": decision, "finalized_at": _iso(at)} if decision else None,
+        "signer_decision": {
+            "type": decision,
+            "finalized_at": _iso(at),
+            # Box keeps the decliner's words here (SignRequestSigner.signer_decision).
+            "additional_info": "The start date is wrong" if decision == "declined" else None,
+        }
+        if decision
+        else None,
         "embed_url": None,
         "inputs": [],
+        "attachments": [],
     }
 
 
@@ -95,6 +103,9 @@ def _request(i: int) -> dict[str, Any]:
     ]
     if status == "viewed":
         signers[0]["has_viewed_document"] = True
+    if status in ("signed", "declined") and i % 3 == 0:
+        # A file the signer attached (SignRequestSigner.attachments[] {id, name}).
+        signers[0]["attachments"] = [{"id": str(4_000_000 + i), "name": f"ID card {i + 1}.pdf"}]
     file_name = f"{name[:60].strip()}.pdf"
     return {
         "type": "sign-request",

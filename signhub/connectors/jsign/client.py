@@ -57,6 +57,17 @@ class JSignClient:
             return None
         return data if isinstance(data, dict) else None
 
+    def envelope_history(self, envelope_id: str) -> dict[str, Any] | None:
+        """`envelope_history[]{first_name, last_name, log_time_utc, content, activity}`.
+
+        Docs: https://www.jsign.com/jsign_help/API/content/api/envelopes/history.htm
+        """
+        try:
+            data = self._json("GET", f"{API}/envelopes/{_seg(envelope_id)}/history")
+        except NotFound:
+            return None
+        return data if isinstance(data, dict) else None
+
     def open_download(
         self, envelope_id: str, document_id: str, *, signed: bool
     ) -> requests.Response:

@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from signhub.core.connector import Connector, DocumentRecord, FileStream, Page, SyncContext
-from signhub.core.errors import NotFound
+from signhub.core.errors import ConnectorError, NotFound
 from signhub.core.http import HttpClient
 from signhub.core.parsing import as_dict, as_int, as_list, split_list
 from signhub.core.registry import registry
@@ -28,7 +28,7 @@ from .auth import JSignAuth
 from .client import JSignClient
 from .download import Base64JsonDecoder
 from .forms import DEFAULT_PAGE_SIZE, JSignForm
-from .mapping import to_record
+from .mapping import needs_history, to_record
 from .statuses import STATUSES
 
 if TYPE_CHECKING:
@@ -108,18 +108,43 @@ class JSignConnector(Connector):
             page += 1
 
     def records(self, rows: list[dict[str, Any]], ctx: SyncContext) -> list[DocumentRecord]:
-        """Map rows; reuse the stored details of envelopes whose list row did not change."""
+        """Map rows; reuse the stored details (and history) of envelopes whose list row did
+        not change. The history is asked for only when a completed envelope's details
+        carry no completion time (one call per such envelope, once)."""
         stored = ctx.stored_raw(str(r["envelope_id"]) for r in rows)
         records = []
         for row in rows:
             envelope_id = str(row["envelope_id"])
             previous = stored.get(envelope_id) or {}
+            history = None
             if isinstance(previous, dict) and previous.get("list") == row and "details" in previous:
-                details = previous["details"]
+                details, history = previous["details"], previous.get("history")
             else:
                 details = self.client.envelope_details(envelope_id)
-            records.append(to_record(row, details))
+            record = to_record(row, details, history)
+            if history is None and needs_history(record):
+                history = self.history(envelope_id)
+                record = to_record(row, details, history)
+            records.append(record)
         return records
+
+    def history(self, envelope_id: str) -> dict[str, Any] | None:
+        """The envelope's history, or None when JSign does not give it: a completion time
+        is worth one call, not the sync (a rejected login still fails it)."""
+        try:
+            return self.client.envelope_history(envelope_id)
+        except ConnectorError as exc:
+            if exc.needs_reconnect:
+                raise
+            logger.warning("JSign history of %s not read: %s", envelope_id, exc.message)
+            return None
+
+    @staticmethod
+    def record_from_raw(raw: dict[str, Any]) -> DocumentRecord | None:
+        """The record the stored raw payload maps to today (backfills, `remap_documents`)."""
+        if not isinstance(raw, dict) or not isinstance(raw.get("list"), dict):
+            return None
+        return to_record(raw["list"], raw.get("details"), raw.get("history"))
 
     # -- files ----------------------------------------------------------------------------
 

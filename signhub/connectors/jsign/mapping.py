@@ -1,7 +1,12 @@
-"""JSign JSON (a list row, plus the details answer when fetched) → DocumentRecord.
+"""JSign JSON (a list row, plus the details answer and history when fetched) → DocumentRecord.
 
 Parsed defensively: any key may be missing or null, and both spellings the docs use are
 accepted (`creation_time_utc` / `creations_time_utc`; `documents` as object or array).
+
+Completion time (docs/connector-jsign.md, "Dates"): the envelope's own completion field when
+the details carry one, else the last signer's `signed_time_utc` once every signer signed,
+else the `Completed` entry of the envelope history (`GET .../history`, fetched by the
+connector only for completed envelopes the details leave undated).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from typing import Any
 from signhub.core.connector import DocumentRecord, FileRecord, SignerRecord
 from signhub.core.dates import to_utc
 from signhub.core.parsing import as_dict, as_text, dicts
+from signhub.core.status import DocumentStatus
 
 from .statuses import SIGNED_STATUSES, STATUSES
 
@@ -119,23 +125,90 @@ def file_records(
     return files
 
 
-def to_record(row: dict[str, Any], details: dict[str, Any] | None) -> DocumentRecord:
-    """One envelope from its list row and (when fetched) its details answer."""
+def history_entries(history: Any) -> list[dict[str, Any]]:
+    """`envelope_history[]` of a history answer (under `data` or not)."""
+    if not isinstance(history, dict):
+        return []
+    data = as_dict(history.get("data")) or history
+    return dicts(data.get("envelope_history"))
+
+
+def completed_in_history(history: Any) -> datetime | None:
+    """The time of the history's last `Completed` activity."""
+    times = [
+        parse_date(e.get("log_time_utc"))
+        for e in history_entries(history)
+        if as_text(e.get("activity")).strip().lower() == "completed"
+    ]
+    times = [t for t in times if t]
+    return max(times) if times else None
+
+
+def completion(
+    envelope: dict[str, Any], signers: list[SignerRecord], history: Any
+) -> datetime | None:
+    """When a completed envelope completed (see the module docstring for the order)."""
+    own = next((parse_date(envelope[k]) for k in _COMPLETED_KEYS if envelope.get(k)), None)
+    if own:
+        return own
+    if signers and all(s.decided_at for s in signers):
+        return max(s.decided_at for s in signers)
+    return completed_in_history(history)
+
+
+def needs_history(record: DocumentRecord) -> bool:
+    """A completed envelope the details left undated: its history has the time."""
+    return record.status == DocumentStatus.COMPLETED and record.completed_at is None
+
+
+def document_hash(documents: list[dict]) -> str:
+    """The signed document's hash from JSign's blockchain record (the first document's)."""
+    for doc in documents:
+        chain = as_dict(doc.get("blockchain"))
+        value = as_text(chain.get("signed_document_hash")).strip()
+        if value:
+            return value
+    return ""
+
+
+def ending(status: str, envelope: dict[str, Any], signers: list[SignerRecord]):
+    """(ended_at, reason, by whom) of a declined, cancelled or expired envelope.
+
+    JSign keeps one `cancel_reason` / `document_cancel_date_utc` for both a sender's cancel
+    and a signer's decline; who declined is the signer whose status says so."""
+    if status == DocumentStatus.EXPIRED:
+        return parse_date(envelope.get("signing_due_date")), "", ""
+    if status not in (DocumentStatus.DECLINED, DocumentStatus.CANCELLED):
+        return None, "", ""
+    when = parse_date(envelope.get("document_cancel_date_utc"))
+    reason = as_text(envelope.get("cancel_reason")).strip()
+    who = ""
+    if status == DocumentStatus.DECLINED:
+        decliner = next((s for s in signers if s.status.lower().startswith("declin")), None)
+        if decliner:
+            who = decliner.name or decliner.email
+            when = when or decliner.decided_at
+    return when, reason, who
+
+
+def to_record(
+    row: dict[str, Any], details: dict[str, Any] | None, history: Any = None
+) -> DocumentRecord:
+    """One envelope from its list row and (when fetched) its details answer and history."""
     envelope, documents, raw_signers = detail_parts(details)
     envelope_id = as_text(row.get("envelope_id") or envelope.get("id"))
     title = row.get("name") if row.get("name") is not None else envelope.get("name")
     raw_status = as_text(row.get("status") or envelope.get("envelope_status"))
+    status = STATUSES.normalize(raw_status or None)
     signers = [signer_record(s, i) for i, s in enumerate(raw_signers, start=1)]
     signers.sort(key=lambda s: s.order or 0)
     decided = [s.decided_at for s in signers if s.decided_at]
 
     completed_at = None
     if raw_status in SIGNED_STATUSES:
-        completed_at = next(
-            (parse_date(envelope[k]) for k in _COMPLETED_KEYS if envelope.get(k)), None
-        ) or (max(decided) if decided else None)
-    cancelled_at = parse_date(envelope.get("document_cancel_date_utc"))
-    activity = [d for d in (completed_at, cancelled_at, *decided) if d]
+        completed_at = completion(envelope, signers, history)
+    ended_at, reason, ended_by = ending(status, envelope, signers)
+    activity = [d for d in (completed_at, ended_at, *decided) if d]
 
     creator_email = as_text(envelope.get("created_by"))
     labels = split_categories(row.get("categories"))
@@ -144,7 +217,7 @@ def to_record(row: dict[str, Any], details: dict[str, Any] | None) -> DocumentRe
     return DocumentRecord(
         external_id=envelope_id,
         title=as_text(title),  # exactly as sent: escaping is the template's job
-        status=STATUSES.normalize(raw_status or None),
+        status=status,
         provider_status=raw_status,
         sender_name=as_text(row.get("created_by")).strip(),
         sender_email=creator_email.strip() if "@" in creator_email else "",
@@ -159,5 +232,9 @@ def to_record(row: dict[str, Any], details: dict[str, Any] | None) -> DocumentRe
         completed_at=completed_at,
         expires_at=parse_date(envelope.get("signing_due_date")),
         last_activity_at=max(activity) if activity else None,
-        raw={"list": row, "details": details},
+        ended_at=ended_at,
+        end_reason=reason,
+        ended_by=ended_by,
+        document_hash=document_hash(documents),
+        raw={"list": row, "details": details, **({"history": history} if history else {})},
     )

@@ -149,15 +149,24 @@ def details(request: HttpRequest, envelope_id: str) -> JsonResponse:
         return _error("ENVELOPE_NOT_FOUND_OR_RECIPIENT_NO_ACCESS", "Envelope not found.")
     i, row = BY_ID[envelope_id]
     first, last = PEOPLE[i % len(PEOPLE)]
+    status = row["status"]
     signers = [
         {
             "email": f"{p[0].lower()}.{p[1].lower()}@demo.example",
             "first_name": p[0],
             "last_name": p[1],
             "signing_order": n,
+            "is_signed": status == "Completed",
         }
         for n, p in enumerate(PEOPLE[: 1 + i % 3], start=1)
     ]
+    # Like JSign's details: each signer's signing time once signed (the completion time
+    # is the last of them), and who declined.
+    for n, signer in enumerate(signers, start=1):
+        if status == "Completed":
+            signer["signed_time_utc"] = _stamp(_created(i) + timedelta(days=n, minutes=7 * i))
+    if status == "Declined":
+        signers[0]["status"] = "Declined"
     envelope = {
         "id": envelope_id,
         "name": row["name"],
@@ -166,17 +175,62 @@ def details(request: HttpRequest, envelope_id: str) -> JsonResponse:
         "envelope_status": row["status"],
         "categories": [c.strip() for c in row["categories"].split(",") if c.strip()],
     }
-    if row["status"] == "Cancelled":
+    ended = _stamp(_created(i) + timedelta(days=2, hours=3)) + ".5"
+    if status == "Cancelled":
         envelope["cancel_reason"] = "Sent by mistake"
-        envelope["document_cancel_date_utc"] = "2025-06-01T12:00:00.5"
-    documents = {
-        "name": f"document-{i}.pdf",
-        "documents_id": f"doc-{i}",
-        "blockchain": {"is_sign_process_completed": row["status"] == "Completed"},
+        envelope["document_cancel_date_utc"] = ended
+    if status == "Declined":
+        envelope["cancel_reason"] = "The start date is wrong"
+        envelope["document_cancel_date_utc"] = ended
+    if status == "Expired":
+        envelope["signing_due_date"] = _stamp(_created(i) + timedelta(days=30))
+    chain = {
+        "original_document_hash": uuid.uuid5(uuid.NAMESPACE_URL, f"orig-{i}").hex * 2,
+        "is_sign_process_completed": status == "Completed",
     }
+    if status == "Completed":
+        chain["signed_document_hash"] = uuid.uuid5(uuid.NAMESPACE_URL, f"signed-{i}").hex * 2
+    documents = {"name": f"document-{i}.pdf", "documents_id": f"doc-{i}", "blockchain": chain}
     return JsonResponse(
         {"data": {"envelope": envelope, "documents": documents, "recipients": {"signers": signers}}}
     )
+
+
+def history(request: HttpRequest, envelope_id: str) -> JsonResponse:
+    if not _authorized(request):
+        return _error("TOKEN_EXPIRED", "Token expired.", 401)
+    if envelope_id not in BY_ID:
+        return _error("ENVELOPE_NOT_FOUND_OR_RECIPIENT_NO_ACCESS", "Envelope not found.")
+    i, row = BY_ID[envelope_id]
+    first, last = PEOPLE[i % len(PEOPLE)]
+    entries = [
+        {
+            "first_name": first,
+            "last_name": last,
+            "log_time_utc": _stamp(_created(i)),
+            "content": "Envelope created",
+            "activity": "Created",
+        }
+    ]
+    if row["status"] == "Completed":
+        done = _created(i) + timedelta(days=1 + i % 3, minutes=7 * i)
+        entries.append(
+            {
+                "first_name": first,
+                "log_time_utc": _stamp(done),
+                "content": "",
+                "activity": "Completed",
+            }
+        )
+    return JsonResponse({"message": "", "data": {"envelope_history": entries}})
+
+
+def _created(i: int) -> datetime:
+    return EPOCH + timedelta(hours=7 * i)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def download(request: HttpRequest, envelope_id: str, document_id: str) -> JsonResponse:
@@ -222,6 +276,7 @@ urlpatterns = [
     path("api/v2.0/envelopes/list", envelope_list, name="list"),
     path("api/v2.0/envelopes/<str:envelope_id>/details", details, name="details"),
     path("api/v2.0/envelopes/<str:envelope_id>/audit_logs", audit_logs, name="audit_logs"),
+    path("api/v2.0/envelopes/<str:envelope_id>/history", history, name="history"),
     path(
         "api/v2.0/envelopes/<str:envelope_id>/<str:document_id>/download",
         download,

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from signhub.core.connector import FILE_KINDS
+
 register = template.Library()
 
 
@@ -56,8 +58,11 @@ def relative(value, now: datetime | None = None) -> str:
     return ""
 
 
-def time_html(moment: datetime | None, zone, zone_label: str, now: datetime, style="short") -> str:
-    """The <time> markup of `when`, for callers that format many dates in one zone.
+def time_html(
+    moment: datetime | None, zone, zone_label: str, now: datetime, style="short", rel=True
+) -> str:
+    """The <time> markup of `when`, for callers that format many dates in one zone
+    (`rel=False`: without the relative "3 days ago" after it, for a date in a sentence).
 
     Digits need no escaping; the zone abbreviation is escaped here and `zone_label` once
     by the caller.
@@ -68,10 +73,10 @@ def time_html(moment: datetime | None, zone, zone_label: str, now: datetime, sty
     stamp = local.isoformat(sep=" ")  # "2026-03-05 14:07:09.123456+01:00"; slicing beats strftime
     full = f"{stamp[:19]} {escape(local.tzname() or '')} ({zone_label})"
     text = stamp[:16] if style == "long" else stamp[:10]
-    return (
-        f'<time datetime="{moment.isoformat()}" title="{full}">{text}</time> '
-        f'<small class="rel">{relative(moment, now)}</small>'
-    )
+    markup = f'<time datetime="{moment.isoformat()}" title="{full}">{text}</time>'
+    if not rel:
+        return markup
+    return f'{markup} <small class="rel">{relative(moment, now)}</small>'
 
 
 @register.simple_tag
@@ -105,11 +110,35 @@ def thousands(value: int) -> str:
     return f"{value:,}"
 
 
+_ROW_FILE_ORDER = ("signed", "original")
+
+
 @register.filter
 def first_file(doc):
-    """The file a row's download button offers: the signed document when there is one."""
+    """The file a row's download button offers: the signed copy when there is one, else
+    the unsigned original, else the first file."""
     files = doc.files or []
-    return next((f for f in files if f.get("kind") == "signed"), files[0] if files else None)
+    for kind in _ROW_FILE_ORDER:
+        found = next((f for f in files if f.get("kind") == kind), None)
+        if found:
+            return found
+    return files[0] if files else None
+
+
+def download_label(file: dict) -> str:
+    """The row's action in words: "Download signed" only for a signed copy."""
+    kind = file.get("kind")
+    if kind == "signed":
+        return "Download signed"
+    if kind in (None, "", "original"):
+        return "Download original"
+    return f"Download {FILE_KINDS.get(kind, kind)}"
+
+
+@register.filter
+def file_kind(kind: str) -> str:
+    """A file kind in words ("original (not signed)")."""
+    return FILE_KINDS.get(kind or "", kind or "file")
 
 
 @register.simple_tag(takes_context=True)

@@ -77,14 +77,18 @@ def test_edge_request_offsets_fallback_title_and_decline_time():
     assert record.created_at == datetime(2025, 3, 1, 8, tzinfo=UTC)
     assert record.expires_at == datetime(2025, 4, 1, 4, 59, 59, 123456, tzinfo=UTC)
     # No finished_at; a decline ends the request, so its decision time is the completion.
-    assert record.completed_at == datetime(2025, 3, 2, 8, 15, tzinfo=UTC)
+    # Declined: never a completion time; when, who and why it ended instead.
+    assert record.completed_at is None
+    assert record.ended_at == datetime(2025, 3, 2, 8, 15, tzinfo=UTC)
+    assert (record.ended_by, record.end_reason) == ("a@example.com", "Wrong salary")
+    assert record.folder == "Contracts"
     assert [s.email for s in record.signers] == [
         "b@example.com",
         "a@example.com",
         "sender@box.com",
     ]
     assert [s.status for s in record.signers] == ["pending", "declined", "pending"]
-    assert [f.kind for f in record.files] == ["signed"]  # no signing log yet
+    assert [f.kind for f in record.files] == ["original"]  # not signed; no signing log yet
 
 
 def test_signing_links_never_reach_the_index():
@@ -116,8 +120,16 @@ def test_the_seed_sample_maps_without_surprises():
     assert record.external_id == "12345"
     assert record.title == "name"
     assert record.status == S.IN_PROGRESS
-    assert record.completed_at == datetime(2025, 2, 2, 12, tzinfo=UTC)
-    assert {f.key for f in record.files} == {"signed-12345", "audit-12345"}
+    # `converting` with a finished_at: still not a completed request.
+    assert record.completed_at is None and record.ended_at is None
+    # Files that say what they are: the unsigned PDF (not signed yet), the signing log and
+    # the file the signer attached (SignRequestSigner.attachments[] in box-openapi).
+    kinds = {f.key: f.kind for f in record.files}
+    assert kinds == {
+        "signed-12345": "original",
+        "audit-12345": "audit",
+        "attachment-12345": "attachment",
+    }
     signer = record.raw["signers"][0]
     assert "embed_url" not in signer and "iframeable_embed_url" not in signer
     assert "prepare_url" not in record.raw

@@ -37,9 +37,16 @@ def test_a_demo_account_syncs_every_status_from_the_sandbox(db, live_server):
     assert account.credentials["access_token"].startswith("sbx-")
 
     signed = SignedDocument.objects.filter(provider_status="signed").first()
-    stream = account.connector().open_file(signed, signed.files[-1]["key"])
-    assert signed.files[-1]["kind"] == "audit"
+    audit = next(f for f in signed.files if f["kind"] == "audit")
+    stream = account.connector().open_file(signed, audit["key"])
     assert b"".join(stream.chunks).startswith(b"%PDF")
+    # A file a signer attached downloads like the others (a Box file id).
+    declined = SignedDocument.objects.filter(provider_status="declined")
+    doc = next(d for d in declined if any(f["kind"] == "attachment" for f in d.files))
+    attachment = next(f for f in doc.files if f["kind"] == "attachment")
+    stream = account.connector().open_file(doc, attachment["key"])
+    assert b"".join(stream.chunks).startswith(b"%PDF")
+    assert {f["kind"] for f in doc.files} == {"original", "attachment"}
 
     assert sync_account(account).state == SyncRun.State.SUCCEEDED
 

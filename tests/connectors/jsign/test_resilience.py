@@ -57,6 +57,7 @@ def test_what_was_stored_stays_when_a_later_page_fails(account, rsps, settings):
     list_page(rsps, 2, {}, status=503)
     rsps.get(f"{API}/envelopes/3755cdbe-31e5-47cf-9c81-ea7d5033f8ab/details", json={})
     rsps.get(f"{API}/envelopes/11111111-0000-4000-8000-000000000002/details", json={})
+    rsps.get(f"{API}/envelopes/11111111-0000-4000-8000-000000000002/history", status=404)
     run = sync_account(account, full=True)
     assert run.state == SyncRun.State.FAILED
     assert account.documents.count() == 2
