@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -20,10 +20,12 @@ from django.utils.html import format_html
 from django.views.decorators.debug import sensitive_post_parameters
 
 from signhub.core import audit
+from signhub.core.errors import ConnectorError
 from signhub.core.models import ProviderAccount
 from signhub.core.registry import registry
 from signhub.core.sync import apply_withheld_removals
 from signhub.core.tasks import enqueue_sync
+from signhub.webhooks.panel import webhook_panel
 
 from . import links
 from .admin_form import CRED, OPT, ProviderAccountForm, form_for
@@ -161,6 +163,7 @@ class ProviderAccountAdmin(admin.ModelAdmin):
             account = self.get_object(request, object_id)
             if account is not None:
                 extra_context["connection"] = connection_panel(request, account)
+                extra_context["webhooks"] = webhook_panel(request, account)
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
@@ -205,6 +208,11 @@ class ProviderAccountAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.test_connection_view),
                 name="core_provideraccount_test",
             ),
+            path(
+                "<path:object_id>/create-webhook/",
+                self.admin_site.admin_view(self.create_webhook_view),
+                name="core_provideraccount_create_webhook",
+            ),
         ]
         return mine + urls
 
@@ -215,6 +223,40 @@ class ProviderAccountAdmin(admin.ModelAdmin):
         if not self.has_change_permission(request, account):
             raise PermissionDenied
         self._test(request, account)
+        return redirect(links.account_admin_url(account))
+
+    def create_webhook_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Box: POST /2.0/webhooks for the folder given, delivering to the webhook URL."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        account = get_object_or_404(ProviderAccount, pk=object_id)
+        if not self.has_change_permission(request, account):
+            raise PermissionDenied
+        if not account.connector_class.registers_webhooks:
+            raise Http404("This provider's webhooks are set up in its own console.")
+        # Posted by the account form's Create webhook button (formaction): only this field.
+        target = request.POST.get("webhook_target", "").strip()[:64]
+        connector = account.connector()
+        audit_target = f"account:{account.pk} {account.name}"
+        try:
+            hook_id = connector.register_webhook(target, links.webhook_url(account, request))
+        except ConnectorError as exc:
+            audit.record(request, "webhook_create", audit_target, result="error", error=exc.code)
+            self.message_user(
+                request,
+                f"{account.name}: the webhook was not created — {exc.message}",
+                messages.ERROR,
+            )
+        else:
+            audit.record(request, "webhook_create", audit_target, webhook=hook_id, folder=target)
+            self.message_user(
+                request,
+                f"{account.name}: webhook {hook_id} created for folder {target}. Copy the app's "
+                "signature keys into the webhook key fields.",
+                messages.SUCCESS,
+            )
+        finally:
+            connector.http.close()
         return redirect(links.account_admin_url(account))
 
     def _test(self, request: HttpRequest, account: ProviderAccount) -> None:

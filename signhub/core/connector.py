@@ -125,6 +125,21 @@ class SyncContext:
     # Set True by a connector that listed everything even though the sync was incremental
     # (e.g. its API has no "changed since" filter): the engine may then sweep removals.
     listing_complete: bool = False
+    # Lists the provider would not show this time (`deny`), and facts about the account
+    # to say once on it (`note`): {"list", "message", "provider_says"} each.
+    denied: list[dict[str, str]] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)
+
+    def deny(self, list_key: str, message: str, provider_says: str = "") -> None:
+        """One of the connector's lists is not accessible: the others still sync, the run
+        is recorded partial with `message` (plain words for the account card) and the
+        provider's own words, and documents earlier seen through it are not swept."""
+        self.denied.append({"list": list_key, "message": message, "provider_says": provider_says})
+
+    def note(self, key: str, message: str, provider_says: str = "") -> None:
+        """Something the account cannot do (a missing scope), said once on its card."""
+        if all(n["list"] != key for n in self.notes):
+            self.notes.append({"list": key, "message": message, "provider_says": provider_says})
 
 
 @dataclass
@@ -192,6 +207,9 @@ class Connector:
     # connector's `webhooks.verify(inbound, credentials, now)` checks them (signhub.core.webhooks).
     receives_webhooks: ClassVar[bool] = False
     verify_webhook: ClassVar[Callable[..., Any] | None] = None
+    webhook_setup: ClassVar[str] = ""  # what an administrator does (webhooks.SETUP)
+    # `register_webhook(target, address)` creates the provider's webhook (Box: on a folder).
+    registers_webhooks: ClassVar[bool] = False
     # No webhooks: accounts with documents in progress are polled more often (the scheduler,
     # SIGNHUB_JSIGN_ACTIVE_POLL_MINUTES).
     adaptive_polling: ClassVar[bool] = False
@@ -214,6 +232,10 @@ class Connector:
     def refresh_pages(self, ctx: SyncContext, external_ids: list[str]) -> Iterator[Page]:
         """These documents fetched again, as pages the engine writes like a sync's (only
         for `refreshes_documents`); one the provider no longer shows is left out."""
+        raise NotImplementedError
+
+    def register_webhook(self, target: str, address: str) -> str:
+        """Create the provider's webhook for `target` delivering to `address`; its id."""
         raise NotImplementedError
 
     @classmethod

@@ -28,6 +28,7 @@ from signhub.core.models import (
 from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
 from .attention import EXPIRING_DAYS, expiring_soon
+from .back import back_link, back_param
 from .csv_export import export_lines
 from .dates import parse_zone
 from .forms import PAGE_SIZES, SORT_CHOICES, DocumentFilterForm
@@ -161,13 +162,16 @@ def _person_parties(rows: list, person: str) -> None:
         doc.person_parties = parties.get(doc.pk, [])
 
 
-def _rows_html(rows: list, accounts: list[ProviderAccount], person: str, why: bool = False):
+def _rows_html(
+    rows: list, accounts: list[ProviderAccount], person: str, back: str = "", why: bool = False
+):
     if person and rows:
         _person_parties(rows, person)
     renderer = RowRenderer(
         reverse("dashboard:documents"),
         providers=dict(provider_choices()),
         accounts={a.pk: a for a in accounts},
+        back=back,
     )
     return renderer.render(rows, person, why)
 
@@ -217,7 +221,9 @@ def documents(request: HttpRequest) -> HttpResponse:
         "form": form,
         "data": data,
         "page": page,
-        "rows_html": _rows_html(page.rows, accounts, data["person"], attention),
+        "rows_html": _rows_html(
+            page.rows, accounts, data["person"], back_param(request.get_full_path()), attention
+        ),
         "counts": counts,
         "status_chips": [
             {
@@ -236,7 +242,11 @@ def documents(request: HttpRequest) -> HttpResponse:
         "stale_accounts": stale,
         "account_summary": summarize(accounts),
         "attention": attention,
-        "expiring_html": _rows_html(expiring, accounts, "", True) if expiring else "",
+        "expiring_html": (
+            _rows_html(expiring, accounts, "", back_param(request.get_full_path()), why=True)
+            if expiring
+            else ""
+        ),
         "expiring_count": len(expiring),
         "expiring_more": expiring_more,
         "expiring_days": EXPIRING_DAYS,
@@ -289,6 +299,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "raw_json": raw,
         "signers": sorted(doc.signers, key=lambda s: (s.get("order") is None, s.get("order") or 0)),
         "zone": zone_name(request.viewer_tz),
+        "back": back_param(back_link(request)),  # the list it was opened from
         "preview": preview_for(doc),
     }
     return render(request, fragment_for(request, "dashboard/detail.html", "detail"), context)

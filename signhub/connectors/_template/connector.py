@@ -38,6 +38,7 @@ class AcmeConnector(Connector):
     # Events at the account's webhook_url, verified in webhooks.py (optional).
     receives_webhooks = True
     verify_webhook = staticmethod(webhooks.verify)
+    webhook_setup = webhooks.SETUP
     # Stay under the provider's documented limit (per account unless throttle_key says so).
     rate_per_second = 5.0
     burst = 10

@@ -17,6 +17,7 @@ from signhub.core.parsing import as_dict, as_int, as_text
 from signhub.core.webhooks import Delivery, Inbound, Refused, hmac_sha256, parse_json, same
 
 TOLERANCE_SECONDS = 300
+SETUP = "In Acme → Settings → Webhooks add this URL, then copy the secret into Webhook secret."
 
 
 def signature(secret: str, timestamp: int | str, body: bytes) -> str:

@@ -24,7 +24,7 @@ from .auth import Bitrix24Auth
 from .client import Bitrix24Client
 from .forms import DEFAULT_OAUTH_URL, PLACEHOLDER_PORTAL, Bitrix24Form, parse_lists
 from .install import Bitrix24Connect
-from .mapping import LIST_ORDER, METHODS, PERSONAL, DocumentMerger, row_id, to_record
+from .mapping import LIST_ORDER, METHODS, MYSAFE, PERSONAL, DocumentMerger, row_id, to_record
 from .portal import host, portal_root, resolve
 from .statuses import STATUSES
 
@@ -32,6 +32,12 @@ if TYPE_CHECKING:
     from signhub.core.models import SignedDocument
 
 logger = logging.getLogger("signhub.connectors.bitrix24")
+
+# What the account card says when a list answers ACCESS_DENIED.
+DENIED_WORDS = {
+    MYSAFE: "This user cannot see the company safe; personal documents are synced.",
+    PERSONAL: "This user's personal documents could not be read; the company safe is synced.",
+}
 
 
 @registry.register
@@ -43,6 +49,7 @@ class Bitrix24Connector(Connector):
     connect_flow = Bitrix24Connect
     receives_webhooks = True
     verify_webhook = staticmethod(webhooks.verify)
+    webhook_setup = webhooks.SETUP
     statuses = STATUSES
     # https://apidocs.bitrix24.com/settings/performance/limits.html — leaky bucket per portal,
     # 2 req/s with bursts of 50 (Enterprise: 5/s, 250). We stay a little under the smaller
@@ -94,10 +101,20 @@ class Bitrix24Connector(Connector):
         return [name for name in LIST_ORDER if name in wanted]
 
     def iter_pages(self, ctx: SyncContext) -> Iterator[Page]:
+        """Each configured list; one the user may not see (ACCESS_DENIED: no Company Safe
+        access) is reported to the engine and the others still sync. With one list only,
+        a denial is the sync's failure."""
         self.auth.prepare(self.base_url)
         merger = DocumentMerger()
-        for list_name in self.lists():
-            yield from self._iter_list(ctx, list_name, merger)
+        lists = self.lists()
+        for list_name in lists:
+            try:
+                yield from self._iter_list(ctx, list_name, merger)
+            except ConnectorError as exc:
+                if exc.code != "ACCESS_DENIED" or len(lists) < 2:
+                    raise
+                logger.warning("Bitrix24 %s denied for %s", METHODS[list_name], self.account)
+                ctx.deny(list_name, DENIED_WORDS[list_name], f"{METHODS[list_name]}: {exc.code}")
 
     def _iter_list(
         self, ctx: SyncContext, list_name: str, merger: DocumentMerger

@@ -25,6 +25,12 @@ from signhub.core.webhooks import Delivery, Inbound, Refused, same
 
 EVENTS = ("ONSIGNB2EDOCUMENTSTATUSCHANGED", "ONSIGNB2EMEMBERSTATUSCHANGED")
 TOLERANCE_SECONDS = 600
+# What the account page tells an administrator (signhub.webhooks.panel).
+SETUP = (
+    "Nothing to enter: the install (and every reconnect) binds the e-signature events to this "
+    "URL with event.bind and keeps the application token that verifies them. A portal that "
+    "cannot reach signhub: set the option events=offline and signhub reads them every minute."
+)
 
 
 def parse_form(body: bytes) -> dict[str, str]:

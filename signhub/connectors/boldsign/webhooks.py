@@ -19,6 +19,13 @@ from signhub.core.parsing import as_dict, as_int, as_text
 from signhub.core.webhooks import Delivery, Inbound, Refused, hmac_sha256, parse_json, same
 
 TOLERANCE_SECONDS = 300
+# What the account page tells an administrator (signhub.webhooks.panel).
+SETUP = (
+    "In BoldSign → API → Webhooks, add this URL (app or account level) with the document "
+    "events (Sent, Signed, Completed, Declined, Revoked, Expired, …); BoldSign checks it with "
+    "a Verification event at once. Then copy the webhook's signing secret into Webhook secret."
+)
+
 VERIFICATION = "Verification"
 
 

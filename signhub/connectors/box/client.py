@@ -131,6 +131,21 @@ class BoxClient:
             raise ConnectorError("Box sent an unexpected sign request body", code="malformed")
         return data
 
+    # https://developer.box.com/reference/post-webhooks/
+    def create_webhook(self, folder_id: str, address: str, triggers: tuple[str, ...]) -> dict:
+        body = {
+            "target": {"id": folder_id, "type": "folder"},
+            "address": address,
+            "triggers": list(triggers),
+        }
+        url = f"{self.base_url}/2.0/webhooks"
+        data = self.auth.call(
+            lambda headers: self.http.request_json("POST", url, json=body, headers=headers)
+        )
+        if not isinstance(data, dict):
+            raise ConnectorError("Box sent an unexpected webhook body", code="malformed")
+        return data
+
     def probe(self, *, as_user: str | None = None) -> dict[str, Any]:
         """The cheapest authenticated call this connector needs: one listing row."""
         return self._get_json(f"{self.base_url}/2.0/sign_requests", {"limit": 1}, as_user=as_user)

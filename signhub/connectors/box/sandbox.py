@@ -350,6 +350,27 @@ def download(request: HttpRequest, file_id: str, ticket: str) -> HttpResponse:
     return response
 
 
+@csrf_exempt
+@require_POST
+def webhooks(request: HttpRequest) -> JsonResponse:
+    """POST /2.0/webhooks: recorded (for tests) and answered like Box."""
+    import json
+
+    if not _authorized(request):
+        return HttpResponse(status=401)
+    try:
+        body = json.loads(request.body)
+        target, address = body["target"], body["address"]
+    except (ValueError, KeyError, TypeError):
+        return _error(400, "bad_request", "target, address and triggers are required")
+    if target.get("id") == "0":
+        return _error(400, "bad_request", "Webhooks cannot be created on the root folder")
+    hook = {"type": "webhook", "id": str(4000 + len(cache.get("sandbox:box:webhooks") or [])),
+            "target": target, "address": address, "triggers": body.get("triggers", [])}  # fmt: skip
+    cache.set("sandbox:box:webhooks", [*(cache.get("sandbox:box:webhooks") or []), hook], 3600)
+    return JsonResponse(hook, status=201)
+
+
 @require_GET
 def users(request: HttpRequest) -> JsonResponse:
     if not _authorized(request):
@@ -361,6 +382,7 @@ urlpatterns = [
     path("oauth2/authorize", authorize, name="authorize"),
     path("oauth2/token", token, name="token"),
     path("2.0/users", users, name="users"),
+    path("2.0/webhooks", webhooks, name="webhooks"),
     path("2.0/sign_requests", sign_requests, name="sign_requests"),
     path("2.0/sign_requests/<str:request_id>", sign_request, name="sign_request"),
     path("2.0/files/<str:file_id>/content", file_content, name="file_content"),

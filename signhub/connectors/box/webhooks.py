@@ -24,6 +24,15 @@ from signhub.core.parsing import as_dict, as_text
 from signhub.core.webhooks import Delivery, Inbound, Refused, hmac_sha256, parse_json, same
 
 MAX_AGE = timedelta(minutes=10)
+# What the account page tells an administrator (signhub.webhooks.panel).
+SETUP = (
+    "Press Create webhook with the id of the folder where the sign requests are created (not "
+    "the root folder), or add a webhook in the Developer Console (your app → Webhooks) with "
+    "this URL and the SIGN_REQUEST triggers. Then copy the app's two signature keys (Webhooks "
+    "→ Manage signature keys) into Webhook primary key and Webhook secondary key. Box "
+    "delivers only to HTTPS on port 443."
+)
+
 KEYS = (
     ("webhook_primary_key", "BOX-SIGNATURE-PRIMARY"),
     ("webhook_secondary_key", "BOX-SIGNATURE-SECONDARY"),

@@ -113,7 +113,9 @@ def test_persistent_failure_keeps_what_was_stored(account, rsps, settings):
     assert SignedDocument.objects.filter(account=account).count() == 50
 
 
-def test_access_denied_to_the_safe_is_a_plain_error(account, rsps):
+def test_access_denied_to_the_only_list_is_a_plain_error(account, rsps):
+    account.options = {**account.options, "lists": "mysafe"}
+    account.save()
     rsps.post(SAFE_URL, status=403, json=load("error_access_denied"))
     run = sync_account(account, full=True)
     account.refresh_from_db()
