@@ -94,6 +94,11 @@ class DocumentList:
         kwargs.setdefault("tz", getattr(request, "viewer_tz", None) or request_zone(request))
         return cls(request.GET if params is None else params, request.user, **kwargs)
 
+    def variant(self, **changes) -> DocumentList:
+        """The same list with `changes` to its query string (as `query_string` makes them)."""
+        params = QueryDict(self.query_string(**changes).lstrip("?"))
+        return DocumentList(params, self.user, tz=self.tz, accounts=self.accounts, now=self.now)
+
     def _position(self, after: Cursor | None, before: Cursor | None):
         """The page cursors that apply: a cursor of another sort (an edited URL) starts
         over, and `after` wins over `before`."""

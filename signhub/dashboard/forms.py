@@ -153,8 +153,8 @@ class DocumentFilterForm(forms.Form):
     view = forms.ChoiceField(required=False, choices=VIEW_CHOICES)
     sort = SortField(label="Sort by")
     per_page = PageSizeField(required=False, max_length=12, label="Per page")
-    after = CursorField(required=False, max_length=1000)
-    before = CursorField(required=False, max_length=1000)
+    after = CursorField(required=False, max_length=1400)
+    before = CursorField(required=False, max_length=1400)
 
     def __init__(self, *args, accounts=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -22,6 +22,7 @@ from django.utils.safestring import SafeString, mark_safe
 from signhub.core.models import DocumentParty
 from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
+from .attention import reason_html
 from .templatetags.dashboard import download_label, first_file, time_html
 
 MAX_SIGNERS = 3  # names shown in the row; the rest as "+N more"
@@ -70,10 +71,11 @@ class RowRenderer:
     def time(self, moment: datetime | None, style: str = "short", rel: bool = True) -> SafeString:
         return mark_safe(time_html(moment, self.zone, self.zone_label, self.now, style, rel))
 
-    def render(self, rows: list, person: str = "") -> SafeString:
-        return format_html_join("\n", "{}", ((self.row(doc, person),) for doc in rows))
+    def render(self, rows: list, person: str = "", why: bool = False) -> SafeString:
+        """`why`: the needs-attention column saying when, who and why."""
+        return format_html_join("\n", "{}", ((self.row(doc, person, why),) for doc in rows))
 
-    def row(self, doc, person: str) -> SafeString:
+    def row(self, doc, person: str, why: bool = False) -> SafeString:
         removed = doc.removed_at is not None
         cells = [
             self._title(doc, removed),
@@ -83,7 +85,14 @@ class RowRenderer:
                 self.providers.get(doc.provider, doc.provider),
                 getattr(self.accounts.get(doc.account_id), "name", ""),
             ),
-            format_html('<td data-label="Status">{}</td>', self._status(doc)),
+            # Needs attention: the badge alone; the Why cell says when, who and why.
+            format_html('<td data-label="Status">{}</td>', self._status(doc, brief=why)),
+        ]
+        if why:
+            # reason_html escapes every value it puts in (signhub.dashboard.attention).
+            reason = mark_safe(reason_html(doc, self.now, self.time))
+            cells.append(format_html('<td data-label="Why" class="why">{}</td>', reason))
+        cells += [
             format_html('<td data-label="Sender">{}</td>', self._sender(doc)),
             format_html('<td data-label="Signers" class="signers">{}</td>', self._signers(doc)),
         ]
@@ -116,7 +125,7 @@ class RowRenderer:
             labels,
         )
 
-    def _status(self, doc) -> SafeString:
+    def _status(self, doc, brief: bool = False) -> SafeString:
         """The status, and for a document that ended without completing when, by whom
         and why: "Declined 2026-01-07 by Ann Lee: Wrong salary"."""
         status = format_html(
@@ -125,7 +134,7 @@ class RowRenderer:
             doc.provider_status or "—",
             STATUS_LABELS.get(doc.status, doc.status),
         )
-        if doc.status not in ENDED_STATUSES:
+        if brief or doc.status not in ENDED_STATUSES:
             return status
         words = []
         if doc.ended_at:

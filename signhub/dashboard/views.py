@@ -25,8 +25,9 @@ from signhub.core.models import (
 )
 from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
+from .attention import EXPIRING_DAYS, expiring_soon
 from .back import back_link, back_param
-from .changelist import DocumentList
+from .changelist import ROW_FIELDS, DocumentList
 from .csv_export import export_lines
 from .forms import PAGE_SIZES
 from .preview import preview_for
@@ -132,7 +133,9 @@ def _person_parties(rows: list, person: str) -> None:
         doc.person_parties = parties.get(doc.pk, [])
 
 
-def _rows_html(rows: list, accounts: list[ProviderAccount], person: str, back: str = ""):
+def _rows_html(
+    rows: list, accounts: list[ProviderAccount], person: str, back: str = "", why: bool = False
+):
     if person and rows:
         _person_parties(rows, person)
     renderer = RowRenderer(
@@ -140,7 +143,7 @@ def _rows_html(rows: list, accounts: list[ProviderAccount], person: str, back: s
         accounts={a.pk: a for a in accounts},
         back=back,
     )
-    return renderer.render(rows, person)
+    return renderer.render(rows, person, why)
 
 
 @login_required
@@ -151,6 +154,14 @@ def documents(request: HttpRequest) -> HttpResponse:
     """The list, the employee view (`?person=`) and their HTMX partial."""
     doc_list = DocumentList.from_request(request)
     data, page, counts, accounts = doc_list.data, doc_list.page, doc_list.counts, doc_list.accounts
+    back = back_param(request.get_full_path())
+    attention = data["view"] == "attention"
+    expiring, expiring_more = [], False
+    if attention and (not data["status"] or DocumentStatus.IN_PROGRESS in data["status"]):
+        # The same filter without the view: in-progress documents about to expire.
+        expiring, expiring_more = expiring_soon(
+            doc_list.variant(view=None).base, doc_list.now, ROW_FIELDS
+        )
     stale = [a for a in accounts if a.enabled and (a.last_sync_failed or a.is_stale)]
     providers = sorted({(a.provider, a.get_provider_display()) for a in accounts})
     context = {
@@ -158,9 +169,7 @@ def documents(request: HttpRequest) -> HttpResponse:
         "form": doc_list.form,
         "data": data,
         "page": page,
-        "rows_html": _rows_html(
-            page.rows, accounts, data["person"], back_param(request.get_full_path())
-        ),
+        "rows_html": _rows_html(page.rows, accounts, data["person"], back, attention),
         "counts": counts,
         "status_chips": [
             {
@@ -177,6 +186,11 @@ def documents(request: HttpRequest) -> HttpResponse:
         "providers": providers,
         "stale_accounts": stale,
         "account_summary": summarize(accounts),
+        "attention": attention,
+        "expiring_html": _rows_html(expiring, accounts, "", back, why=True) if expiring else "",
+        "expiring_count": len(expiring),
+        "expiring_more": expiring_more,
+        "expiring_days": EXPIRING_DAYS,
         "chips": _applied_chips(doc_list),
         "sort": doc_list.sort,
         "sort_label": dict(SORT_CHOICES).get(doc_list.sort, doc_list.sort),
