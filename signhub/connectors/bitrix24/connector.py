@@ -25,6 +25,7 @@ from .client import Bitrix24Client
 from .forms import DEFAULT_OAUTH_URL, PLACEHOLDER_PORTAL, Bitrix24Form, parse_lists
 from .install import Bitrix24Connect
 from .mapping import LIST_ORDER, METHODS, MYSAFE, PERSONAL, DocumentMerger, row_id, to_record
+from .people import PeopleBook
 from .portal import host, portal_root, resolve
 from .statuses import STATUSES
 
@@ -105,11 +106,12 @@ class Bitrix24Connector(Connector):
         access) is reported to the engine and the others still sync. With one list only,
         a denial is the sync's failure."""
         self.auth.prepare(self.base_url)
-        merger = DocumentMerger()
+        book = PeopleBook(ctx, self.client, self.auth, host(self.portal_url))
+        merger = DocumentMerger(book.users)
         lists = self.lists()
         for list_name in lists:
             try:
-                yield from self._iter_list(ctx, list_name, merger)
+                yield from self._iter_list(ctx, list_name, merger, book)
             except ConnectorError as exc:
                 if exc.code != "ACCESS_DENIED" or len(lists) < 2:
                     raise
@@ -117,7 +119,7 @@ class Bitrix24Connector(Connector):
                 ctx.deny(list_name, DENIED_WORDS[list_name], f"{METHODS[list_name]}: {exc.code}")
 
     def _iter_list(
-        self, ctx: SyncContext, list_name: str, merger: DocumentMerger
+        self, ctx: SyncContext, list_name: str, merger: DocumentMerger, book: PeopleBook
     ) -> Iterator[Page]:
         method = METHODS[list_name]
         offset = 0
@@ -138,6 +140,7 @@ class Bitrix24Connector(Connector):
                 )
             previous_ids = ids
             known = set() if ctx.full else ctx.known_ids(ids)
+            book.resolve(row for doc_id, row in keyed if ctx.full or doc_id not in known)
             records: dict[str, DocumentRecord] = {}
             for doc_id, row in keyed:
                 if doc_id is None:
@@ -161,7 +164,8 @@ class Bitrix24Connector(Connector):
         rows = raw.get("rows") if doc_id else None
         if not isinstance(rows, list) or raw.get("list") not in METHODS:
             return None
-        return to_record(doc_id, [(raw["list"], r) for r in rows if isinstance(r, dict)])
+        people = raw.get("people") if isinstance(raw.get("people"), dict) else None
+        return to_record(doc_id, [(raw["list"], r) for r in rows if isinstance(r, dict)], people)
 
     # -- events kept by the portal (option events=offline) ------------------------------------
 
