@@ -18,7 +18,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import F, Func, Q, QuerySet, TextField
 
@@ -71,25 +71,35 @@ class Cursor:
     def encode(self) -> str:
         if self.at_end:
             return self.END_TOKEN
+        # UTF-8 rather than \u escapes: a 100-character non-Latin title key stays short.
         payload = json.dumps(
-            [self.sort, int(self.null), self.value, self.id, self.index], separators=(",", ":")
+            [self.sort, int(self.null), self.value, self.id, self.index],
+            separators=(",", ":"),
+            ensure_ascii=False,
         )
         return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
     @classmethod
     def decode(cls, token: str) -> Cursor:
+        """The cursor in `token`; InvalidCursor for anything a page link never carries.
+
+        Tokens come back from the query string, so they are hostile input: a value with a
+        NUL (PostgreSQL refuses it), a lone surrogate (UTF-8 cannot encode it), a date whose
+        UTC form falls outside datetime's range, or an id beyond 64 bits is refused here,
+        before it can reach the database.
+        """
         if token == cls.END_TOKEN:
             return cls(at_end=True)
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
             sort, null, value, pk, index = json.loads(raw)
-        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        except (binascii.Error, ValueError, TypeError, UnicodeDecodeError, RecursionError):
             raise InvalidCursor(token) from None
         key = sort.lstrip("-") if isinstance(sort, str) else None
         if (
             key not in SORT_KEYS
             or null not in (0, 1)
-            or not (value is None or isinstance(value, str))
+            or not (value is None or _storable(value))
             or not isinstance(pk, int)
             or isinstance(pk, bool)
             or not isinstance(index, int)
@@ -107,11 +117,23 @@ class Cursor:
             return self.value
         try:
             value = datetime.fromisoformat(self.value)
-        except ValueError:
+            if value.tzinfo is None:
+                raise InvalidCursor(self.value)
+            # In UTC, as the database compares it; fails here for 9999-12-31T23:00-05:00.
+            return value.astimezone(UTC)
+        except (ValueError, OverflowError):
             raise InvalidCursor(self.value) from None
-        if value.tzinfo is None:
-            raise InvalidCursor(self.value)
-        return value
+
+
+def _storable(value) -> bool:
+    """A string both databases can bind: no NUL, no lone surrogate, a sane length."""
+    if not isinstance(value, str) or len(value) > 300 or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass

@@ -31,8 +31,15 @@ STATUS_LABELS = dict(DocumentStatus.choices)
 class RowRenderer:
     """Formats many rows in one zone: the zone, its label and "now" are looked up once."""
 
-    def __init__(self, list_url: str, providers: dict[str, str], accounts: dict[int, object]):
+    def __init__(
+        self,
+        list_url: str,
+        providers: dict[str, str],
+        accounts: dict[int, object],
+        back: str = "",
+    ):
         self.list_url = list_url
+        self.back = f"?{back}" if back else ""  # download links keep the list's filters
         self.providers = providers
         self.accounts = accounts
         self.zone = timezone.get_current_timezone()
@@ -133,7 +140,7 @@ class RowRenderer:
         file = first_file(doc)
         if not file:
             return ""
-        url = f"{self.list_url}{doc.pk}/download/{quote(file['key'], safe='')}"
+        url = f"{self.list_url}{doc.pk}/download/{quote(file['key'], safe='')}{self.back}"
         name = escape(file.get("name") or "file")
         label = escape(download_label(file))
         return (

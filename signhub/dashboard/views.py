@@ -27,6 +27,7 @@ from signhub.core.models import (
 )
 from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
+from .back import back_link, back_param
 from .csv_export import export_lines
 from .dates import parse_zone
 from .forms import PAGE_SIZES, SORT_CHOICES, DocumentFilterForm
@@ -160,13 +161,14 @@ def _person_parties(rows: list, person: str) -> None:
         doc.person_parties = parties.get(doc.pk, [])
 
 
-def _rows_html(rows: list, accounts: list[ProviderAccount], person: str):
+def _rows_html(rows: list, accounts: list[ProviderAccount], person: str, back: str = ""):
     if person and rows:
         _person_parties(rows, person)
     renderer = RowRenderer(
         reverse("dashboard:documents"),
         providers=dict(provider_choices()),
         accounts={a.pk: a for a in accounts},
+        back=back,
     )
     return renderer.render(rows, person)
 
@@ -205,7 +207,9 @@ def documents(request: HttpRequest) -> HttpResponse:
         "form": form,
         "data": data,
         "page": page,
-        "rows_html": _rows_html(page.rows, accounts, data["person"]),
+        "rows_html": _rows_html(
+            page.rows, accounts, data["person"], back_param(request.get_full_path())
+        ),
         "counts": counts,
         "status_chips": [
             {
@@ -272,6 +276,7 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "raw_json": raw,
         "signers": sorted(doc.signers, key=lambda s: (s.get("order") is None, s.get("order") or 0)),
         "zone": zone_name(request.viewer_tz),
+        "back": back_param(back_link(request)),  # the list it was opened from
         "preview": preview_for(doc),
     }
     return render(request, fragment_for(request, "dashboard/detail.html", "detail"), context)

@@ -6,6 +6,9 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import pluralize
 
+# Primary keys are 64-bit: a bigger number cannot name a document (and SQLite cannot bind it).
+MAX_ID = 2**63 - 1
+
 
 class IdListField(forms.Field):
     """Several `ids=` values (or one comma-separated) → a list of ints."""
@@ -18,9 +21,12 @@ class IdListField(forms.Field):
         if isinstance(value, str):
             value = value.split(",")
         try:
-            return sorted({int(v) for v in value if str(v).strip()})
+            ids = sorted({int(v) for v in value if str(v).strip()})
         except (TypeError, ValueError):
             raise forms.ValidationError("Document ids must be whole numbers.") from None
+        if ids and not (ids[0] >= 1 and ids[-1] <= MAX_ID):
+            raise forms.ValidationError("That is not a document id.")
+        return ids
 
 
 class EvidencePackForm(forms.Form):
