@@ -28,6 +28,7 @@ from .mapping import LIST_ORDER, METHODS, MYSAFE, PERSONAL, DocumentMerger, row_
 from .people import PeopleBook
 from .portal import host, portal_root, resolve
 from .statuses import STATUSES
+from .whereabouts import FALLBACK, PageStarts, find_near, hint
 
 if TYPE_CHECKING:
     from signhub.core.models import SignedDocument
@@ -108,6 +109,7 @@ class Bitrix24Connector(Connector):
         self.auth.prepare(self.base_url)
         book = PeopleBook(ctx, self.client, self.auth, host(self.portal_url))
         merger = DocumentMerger(book.users)
+        self.page_starts = PageStarts()
         lists = self.lists()
         for list_name in lists:
             try:
@@ -128,10 +130,13 @@ class Bitrix24Connector(Connector):
             rows = self.auth.call(lambda o=offset: self.client.list_page(method, o))
             self._note_move(ctx)
             if not rows:
+                if ctx.full:  # read to its end: downloads may start where rows were
+                    self.page_starts.save(ctx.state, list_name)
                 return  # the true end: an empty page
-            offset += len(rows)  # rows received, not rows asked for (clamped limits)
             keyed = [(row_id(row), row) for row in rows]
             ids = [doc_id for doc_id, _ in keyed if doc_id is not None]
+            self.page_starts.add(list_name, offset, ids)
+            offset += len(rows)  # rows received, not rows asked for (clamped limits)
             if ids and ids == previous_ids:
                 raise ConnectorError(
                     f"Bitrix24 returned the same page of {method} twice: paging is not "
@@ -179,8 +184,14 @@ class Bitrix24Connector(Connector):
     # -- files ----------------------------------------------------------------------------------
 
     def _find_row(self, list_name: str, target: int) -> dict[str, Any] | None:
-        """Re-list (with the current token) until the row holding `target` shows up."""
+        """Re-list (with the current token) until the row holding `target` shows up: first
+        around the page that held it at the last full sync (whereabouts.py), else from 0."""
         method = METHODS[list_name]
+        start = hint(self.account.sync_state, list_name, target)
+        if start is not None:
+            found = find_near(lambda o: self.client.list_page(method, o), target, start)
+            if found is not FALLBACK:
+                return found
         offset = 0
         while True:
             rows = self.client.list_page(method, offset)
