@@ -19,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from signhub.core.models import DocumentParty
 from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
+from .attention import reason_html
 from .templatetags.dashboard import download_label, first_file, time_html
 
 MAX_SIGNERS = 3  # names shown in the row; the rest as "+N more"
@@ -49,10 +50,10 @@ class RowRenderer:
     def time(self, moment: datetime | None, style: str = "short", rel: bool = True) -> str:
         return time_html(moment, self.zone, self.zone_label, self.now, style, rel)
 
-    def render(self, rows: list, person: str = "") -> SafeString:
-        return mark_safe("\n".join(self.row(doc, person) for doc in rows))
+    def render(self, rows: list, person: str = "", why: bool = False) -> SafeString:
+        return mark_safe("\n".join(self.row(doc, person, why) for doc in rows))
 
-    def row(self, doc, person: str) -> str:
+    def row(self, doc, person: str, why: bool = False) -> str:
         detail_url = f"{self.list_url}{doc.pk}/"
         title = escape(doc.title or "(untitled)")
         removed = doc.removed_at is not None
@@ -72,7 +73,14 @@ class RowRenderer:
             f'<td data-label="Provider"><span class="badge provider">'
             f"{escape(self.providers.get(doc.provider, doc.provider))}</span> "
             f'<span class="acct">{escape(account.name) if account else ""}</span></td>',
-            f'<td data-label="Status">{self._status(doc)}</td>',
+            # Needs attention: the badge alone; the Why cell says when, who and why.
+            f'<td data-label="Status">{self._status(doc, brief=why)}</td>',
+        ]
+        if why:
+            cells.append(
+                f'<td data-label="Why" class="why">{reason_html(doc, self.now, self.time)}</td>'
+            )
+        cells += [
             f'<td data-label="Sender">{self._sender(doc)}</td>',
             f'<td data-label="Signers" class="signers">{self._signers(doc)}</td>',
         ]
@@ -86,7 +94,7 @@ class RowRenderer:
         opening = '<tr class="removed">' if removed else "<tr>"
         return opening + "".join(cells) + "</tr>"
 
-    def _status(self, doc) -> str:
+    def _status(self, doc, brief: bool = False) -> str:
         """The status, and for a document that ended without completing when, by whom
         and why: "Declined 2026-01-07 by Ann Lee: Wrong salary"."""
         status = escape(doc.status)
@@ -95,7 +103,7 @@ class RowRenderer:
             f'title="Provider status: {escape(doc.provider_status or "—")}">'
             f"{escape(str(STATUS_LABELS.get(doc.status, doc.status)))}</span>"
         )
-        if doc.status not in ENDED_STATUSES:
+        if brief or doc.status not in ENDED_STATUSES:
             return html
         words = []
         if doc.ended_at:

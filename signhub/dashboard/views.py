@@ -27,6 +27,7 @@ from signhub.core.models import (
 )
 from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
+from .attention import EXPIRING_DAYS, expiring_soon
 from .back import back_link, back_param
 from .csv_export import export_lines
 from .dates import parse_zone
@@ -161,7 +162,9 @@ def _person_parties(rows: list, person: str) -> None:
         doc.person_parties = parties.get(doc.pk, [])
 
 
-def _rows_html(rows: list, accounts: list[ProviderAccount], person: str, back: str = ""):
+def _rows_html(
+    rows: list, accounts: list[ProviderAccount], person: str, back: str = "", why: bool = False
+):
     if person and rows:
         _person_parties(rows, person)
     renderer = RowRenderer(
@@ -170,7 +173,7 @@ def _rows_html(rows: list, accounts: list[ProviderAccount], person: str, back: s
         accounts={a.pk: a for a in accounts},
         back=back,
     )
-    return renderer.render(rows, person)
+    return renderer.render(rows, person, why)
 
 
 @login_required
@@ -201,6 +204,17 @@ def documents(request: HttpRequest) -> HttpResponse:
         total=None if counts.total_capped else counts.total,
     )
 
+    attention = data["view"] == "attention"
+    expiring, expiring_more = [], False
+    if attention and (not data["status"] or DocumentStatus.IN_PROGRESS in data["status"]):
+        others = filter_documents(
+            SignedDocument.objects.visible_to(request.user),
+            {**data, "view": ""},
+            now=now,
+            tz=request.viewer_tz,
+        )
+        expiring, expiring_more = expiring_soon(others, now, ROW_FIELDS)
+
     stale = [a for a in accounts if a.enabled and (a.last_sync_failed or a.is_stale)]
     providers = sorted({(a.provider, a.get_provider_display()) for a in accounts})
     context = {
@@ -208,7 +222,7 @@ def documents(request: HttpRequest) -> HttpResponse:
         "data": data,
         "page": page,
         "rows_html": _rows_html(
-            page.rows, accounts, data["person"], back_param(request.get_full_path())
+            page.rows, accounts, data["person"], back_param(request.get_full_path()), attention
         ),
         "counts": counts,
         "status_chips": [
@@ -227,6 +241,15 @@ def documents(request: HttpRequest) -> HttpResponse:
         "providers": providers,
         "stale_accounts": stale,
         "account_summary": summarize(accounts),
+        "attention": attention,
+        "expiring_html": (
+            _rows_html(expiring, accounts, "", back_param(request.get_full_path()), why=True)
+            if expiring
+            else ""
+        ),
+        "expiring_count": len(expiring),
+        "expiring_more": expiring_more,
+        "expiring_days": EXPIRING_DAYS,
         "chips": _applied_chips(request, form, accounts),
         "sort": sort,
         "sort_label": dict(SORT_CHOICES).get(sort, sort),
