@@ -247,9 +247,16 @@ SIGNHUB_PUBLIC_URL = env.str("SIGNHUB_PUBLIC_URL", default="").rstrip("/")
 # Seconds to wait for a provider's token endpoint while connecting (one attempt: codes are
 # single use and live ~30 s).
 SIGNHUB_CONNECT_TIMEOUT = env.float("SIGNHUB_CONNECT_TIMEOUT", default=15.0)
-# "Test connection" answers within ~10 s: one attempt, connect and read timeouts in seconds.
-SIGNHUB_TEST_CONNECT_TIMEOUT = env.float("SIGNHUB_TEST_CONNECT_TIMEOUT", default=3.0)
-SIGNHUB_TEST_READ_TIMEOUT = env.float("SIGNHUB_TEST_READ_TIMEOUT", default=6.0)
+# Requests someone waits for (downloads, "Test connection") answer within ~10 s: one
+# attempt, connect and read timeouts in seconds (signhub/core/http/patience.py). The older
+# names SIGNHUB_TEST_CONNECT_TIMEOUT / SIGNHUB_TEST_READ_TIMEOUT are still read.
+SIGNHUB_INTERACTIVE_CONNECT_TIMEOUT = env.float(
+    "SIGNHUB_INTERACTIVE_CONNECT_TIMEOUT",
+    default=env.float("SIGNHUB_TEST_CONNECT_TIMEOUT", default=3.0),
+)
+SIGNHUB_INTERACTIVE_READ_TIMEOUT = env.float(
+    "SIGNHUB_INTERACTIVE_READ_TIMEOUT", default=env.float("SIGNHUB_TEST_READ_TIMEOUT", default=6.0)
+)
 SIGNHUB_SANDBOX_ENABLED = env.bool("SIGNHUB_SANDBOX_ENABLED", default=DEBUG or TESTING)
 # The sandboxes' demo data ends near now instead of on fixed dates (`make demo` sets it).
 SIGNHUB_SANDBOX_RELATIVE_DATES = env.bool("SIGNHUB_SANDBOX_RELATIVE_DATES", default=False)
@@ -267,6 +274,8 @@ SIGNHUB_SWEEP_MAX_SHARE = env.float("SIGNHUB_SWEEP_MAX_SHARE", default=0.5)
 SIGNHUB_SQLITE_TEXT_INDEX = env.bool("SIGNHUB_SQLITE_TEXT_INDEX", default=True)
 # Fetch a sync's next page from the provider while the current one is written.
 SIGNHUB_SYNC_PREFETCH = env.bool("SIGNHUB_SYNC_PREFETCH", default=True)
+# The list counts matching documents up to this many ("10,000+" past it; estimates above).
+SIGNHUB_COUNT_CAP = env.int("SIGNHUB_COUNT_CAP", default=10_000)
 SIGNHUB_STALE_AFTER_MINUTES = env.int("SIGNHUB_STALE_AFTER_MINUTES", default=120)
 SIGNHUB_HTTP_TIMEOUT = env.float("SIGNHUB_HTTP_TIMEOUT", default=30.0)
 SIGNHUB_HTTP_MAX_ATTEMPTS = env.int("SIGNHUB_HTTP_MAX_ATTEMPTS", default=6)

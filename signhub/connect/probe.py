@@ -11,9 +11,8 @@ import logging
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from signhub.core.errors import ConnectorError
+from signhub.core.http.patience import interactive_timeouts, make_interactive
 from signhub.core.models import ProviderAccount
 
 from .flows import flow_class
@@ -35,14 +34,11 @@ def test_connection(account: ProviderAccount) -> Probe:
         flow = flow_class(account)
         how = f"press Connect with {flow.name}" if flow else "complete its credentials"
         return Probe(False, f"Not connected yet: {how} first.", code="not_connected")
-    connect, read = settings.SIGNHUB_TEST_CONNECT_TIMEOUT, settings.SIGNHUB_TEST_READ_TIMEOUT
+    _, read = interactive_timeouts()
     connector = None
     try:
         connector = account.connector()
-        http = connector.http
-        http.timeout = (connect, read)
-        http.max_attempts = 1
-        http.max_wait = 0
+        make_interactive(connector.http)
         message = connector.check_connection()
     except ConnectorError as exc:
         text = exc.message

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from . import audit
 from .models import AuditEvent, SyncRun
+from .spreadsheet import safe_row
 
 # signhub's name on every admin page; "View site" and the header's links go to the dashboard.
 admin.site.site_header = "signhub administration"
@@ -65,11 +66,8 @@ class AuditEventAdmin(admin.ModelAdmin):
         def rows():
             yield writer.writerow(columns)
             for event in queryset.order_by("at", "id").iterator(chunk_size=1000):
-                values = [getattr(event, c) for c in columns]
-                # Neutralise spreadsheet formulas in user-controlled text.
-                yield writer.writerow(
-                    "'" + v if isinstance(v, str) and v[:1] in "=+-@" and v else v for v in values
-                )
+                # Targets and actor names are user-controlled text.
+                yield writer.writerow(safe_row(getattr(event, c) for c in columns))
 
         audit.record(request, "audit_export", f"{queryset.count()} events")
         response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -125,6 +125,21 @@ class SyncContext:
     # Set True by a connector that listed everything even though the sync was incremental
     # (e.g. its API has no "changed since" filter): the engine may then sweep removals.
     listing_complete: bool = False
+    # Lists the provider would not show this time (`deny`), and facts about the account
+    # to say once on it (`note`): {"list", "message", "provider_says"} each.
+    denied: list[dict[str, str]] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)
+
+    def deny(self, list_key: str, message: str, provider_says: str = "") -> None:
+        """One of the connector's lists is not accessible: the others still sync, the run
+        is recorded partial with `message` (plain words for the account card) and the
+        provider's own words, and documents earlier seen through it are not swept."""
+        self.denied.append({"list": list_key, "message": message, "provider_says": provider_says})
+
+    def note(self, key: str, message: str, provider_says: str = "") -> None:
+        """Something the account cannot do (a missing scope), said once on its card."""
+        if all(n["list"] != key for n in self.notes):
+            self.notes.append({"list": key, "message": message, "provider_says": provider_says})
 
 
 @dataclass

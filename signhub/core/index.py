@@ -31,6 +31,7 @@ from .connector import DocumentRecord
 from .dialects import index_pages
 from .models import DocumentParty, ProviderAccount, SignedDocument, SyncSighting
 from .sanitize import clean_record, clean_text
+from .sort_keys import natural_key
 from .status import DocumentStatus
 
 logger = logging.getLogger("signhub.index")
@@ -62,6 +63,7 @@ DOC_COLUMNS = [
     "folder",
     "listed_in",
     "search_text",
+    "title_sort",
     "content_hash",
     "first_seen_at",
     "last_seen_at",
@@ -151,6 +153,7 @@ class Prepared:
             *self.dates,
             *self.facts,
             search,
+            natural_key(title),
             self.digest,
         ]
 
@@ -268,6 +271,8 @@ class IndexWriter:
         self.account = account
         self.seen_at = seen_at
         self.written = 0  # rows inserted or changed by this writer
+        # `listed_in` values the sweep leaves alone (lists the provider denied this time).
+        self.spared_lists: set[str] = set()
         self._next_analyze = ANALYZE_AFTER
         self._analyzed_at = 0  # self.written at the last ANALYZE
 
@@ -439,7 +444,12 @@ class IndexWriter:
             f"{table}.account_id = %s AND {table}.removed_at IS NULL "
             f"AND {table}.last_seen_at < %s AND {pages.unseen_predicate(table, sightings)}"
         )
-        return where, [self.account.pk, seen, self.account.pk, seen]
+        params = [self.account.pk, seen, self.account.pk, seen]
+        if self.spared_lists:
+            spared = sorted(self.spared_lists)
+            where += f" AND {table}.listed_in NOT IN ({', '.join(['%s'] * len(spared))})"
+            params += spared
+        return where, params
 
     def present_count(self) -> int:
         return SignedDocument.objects.filter(account=self.account, removed_at__isnull=True).count()

@@ -191,6 +191,10 @@ def _run(
         writer.finish()
         now = timezone.now()
         if not targets and (run.full or ctx.listing_complete):
+            if ctx.denied:
+                # What only a denied list showed (and rows that never said their list)
+                # cannot be judged by this listing.
+                writer.spared_lists = {"", *(d["list"] for d in ctx.denied)}
             _sweep(account, run, writer, now)
     except ConnectorError as exc:
         _fail(account, run, exc.code, exc.message, needs_reconnect=exc.needs_reconnect)
@@ -203,7 +207,9 @@ def _run(
             "signhub hit an internal error during the sync; the details are in the server log.",
         )
     else:
-        run.state = SyncRun.State.SUCCEEDED
+        run.state = SyncRun.State.PARTIAL if ctx.denied else SyncRun.State.SUCCEEDED
+        for denied in ctx.denied:
+            _warn(run, access_words(denied))
         run.finished_at = now
         run.save(update_fields=["state", "finished_at", "removed", "removals_withheld", "warnings"])
         if targets:
@@ -216,6 +222,7 @@ def _run(
             "sync_state": ctx.state,
             "last_error": "",
             "last_error_code": "",
+            "access_warnings": [*ctx.denied, *ctx.notes],
         }
         if run.full:
             updates["last_full_sync_at"] = now
@@ -236,6 +243,12 @@ def _run(
         _discard_sightings(account, writer)
     if progress:
         progress(run)
+
+
+def access_words(entry: dict[str, str]) -> str:
+    """A denied list or account note in one line: our words, then the provider's."""
+    says = entry.get("provider_says")
+    return f"{entry['message']} (the provider said: {says})" if says else entry["message"]
 
 
 def _discard_sightings(account: ProviderAccount, writer: IndexWriter) -> None:

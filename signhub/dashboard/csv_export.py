@@ -8,20 +8,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import QuerySet
 
 from signhub.core.export import EXPORT_FIELDS, iter_export
-
-# A cell starting with one of these is run as a formula by Excel, LibreOffice and Google
-# Sheets (tab and carriage return too, as some importers strip them first).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """The cell text, prefixed with ' when a spreadsheet would take it for a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        value = "; ".join(str(v) for v in value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+from signhub.core.spreadsheet import safe_cell
 
 
 class _Echo:

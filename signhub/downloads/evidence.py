@@ -25,9 +25,11 @@ from stream_zip import ZIP_64, stream_zip
 from signhub.core.connector import Connector
 from signhub.core.errors import ConnectorError
 from signhub.core.models import SignedDocument
+from signhub.core.spreadsheet import safe_row
 from signhub.verify.pack import PackVerifier
 
-from .filenames import clean_part, safe_filename, split_ext
+from .content_types import served_type
+from .filenames import clean_part, file_extension, safe_filename, split_ext
 from .streaming import open_primed
 
 logger = logging.getLogger(__name__)
@@ -62,26 +64,18 @@ def _compressobj():
     return zlib.compressobj(wbits=-zlib.MAX_WBITS, level=6)
 
 
-def _csv_safe(value) -> str:
-    """Neutralise spreadsheet formulas (titles are typed by outsiders)."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def _iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
-def _signers(document: SignedDocument) -> str:
+def _signers(document: SignedDocument) -> list[str]:
     people = []
     for signer in document.signers or []:
         name, email = signer.get("name") or "", signer.get("email") or ""
         who = f"{name} <{email}>" if name and email else name or email
         status = signer.get("status") or ""
         people.append(f"{who} ({status})" if status else who)
-    return "; ".join(people)
+    return people  # joined by safe_cell, each person guarded
 
 
 @dataclass
@@ -108,9 +102,8 @@ class _Row:
 
     def values(self) -> list[str]:
         doc = self.document
-        return [
-            _csv_safe(v)
-            for v in (
+        return safe_row(
+            (
                 doc.provider,
                 doc.account.name,
                 doc.external_id,
@@ -129,7 +122,7 @@ class _Row:
                 self.error,
                 *self.verdict,
             )
-        ]
+        )
 
 
 class _Names:
@@ -224,7 +217,10 @@ class EvidencePack:
                     self.stats.files_failed += 1
                     continue
                 name = file.get("name") or primed.stream.filename or row.file_key
-                _, ext = split_ext(primed.stream.filename or "")
+                stream = primed.stream
+                ext = file_extension(file, stream.filename, served_type(stream.content_type))
+                if ext:  # what the file is, not what it is called (a PDF named ….exe)
+                    name = f"{split_ext(name)[0]}{ext}"
                 row.file_name = f"{folder}/{names.unique(safe_filename(name, ext=ext))}"
                 yield (
                     row.file_name,

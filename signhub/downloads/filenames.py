@@ -1,15 +1,15 @@
 """Safe download file names and the Content-Disposition header that carries them.
 
 Names come from provider data (titles typed by senders), so they are hostile input: no path
-separators, no quotes, no CR/LF or other control characters (header injection), no bidi
-overrides (a title could otherwise display as "contract.pdf" while ending in ".exe"),
-a length cap in UTF-8 bytes that keeps the extension, and an ASCII fallback next to the
-RFC 5987 `filename*` for old clients (RFC 6266).
+separators, no quotes, no CR/LF or other control characters (header injection), no format
+characters (Unicode category Cf: bidi overrides, which could make a title display as
+"contract.pdf" while ending in ".exe", and zero-width characters that hide text), a length
+cap in UTF-8 bytes that keeps the extension, the extension the content type implies, and an
+ASCII fallback next to the RFC 5987 `filename*` for old clients (RFC 6266).
 """
 
 from __future__ import annotations
 
-import mimetypes
 import re
 import unicodedata
 from datetime import datetime
@@ -20,14 +20,13 @@ from django.conf import settings
 
 from signhub.core.connector import FILE_KINDS
 
+from . import content_types
+
 # Most filesystems allow 255 bytes per name; stay well below so "(2)" suffixes and
 # archive folders still fit.
 MAX_NAME_BYTES = 180
 DEFAULT_TEMPLATE = "{date} {title} ({provider}){ext}"
 
-_BIDI = dict.fromkeys(
-    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C], None
-)
 # Windows-reserved characters, path separators and quotes.
 _UNSAFE = re.compile(r'[\\/:*?"<>|]')
 _EXT = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
@@ -37,9 +36,16 @@ _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGN
 
 
 def _strip_controls(text: str) -> str:
-    text = text.translate(_BIDI)
-    # Control characters (Cc: CR, LF, NUL, TAB...) and separators other than space (Zl, Zp).
-    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+    """Format characters (Cf: bidi marks and overrides, zero-width space and joiners, the
+    BOM, soft hyphens) removed; controls (Cc: CR, LF, NUL, TAB...) and line or paragraph
+    separators (Zl, Zp) become spaces."""
+    out = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cf":
+            continue
+        out.append(" " if category in ("Cc", "Zl", "Zp") else ch)
+    return "".join(out)
 
 
 def clean_part(text: str) -> str:
@@ -100,13 +106,15 @@ def content_disposition(filename: str, *, attachment: bool = True) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(safe, safe='')}"
 
 
-def _extension(file: dict[str, Any], stream_filename: str, content_type: str) -> str:
+def file_extension(file: dict[str, Any], stream_filename: str, content_type: str) -> str:
+    """The provider's extension, unless the (served) content type says otherwise."""
+    own = ""
     for candidate in (file.get("name") or "", stream_filename or ""):
-        _, ext = split_ext(candidate)
-        if ext:
-            return ext
-    guessed = mimetypes.guess_extension((content_type or "").split(";")[0].strip()) or ""
-    return guessed if _EXT.match(guessed) else ""
+        _, own = split_ext(clean_part(candidate))
+        if own:
+            break
+    ext = content_types.extension(own, content_type)
+    return ext if _EXT.match(ext) else ""
 
 
 def _date(value: datetime | None) -> str:
@@ -123,7 +131,7 @@ def download_filename(
     file name without extension), {ext} (with the dot). Unknown placeholders fall back to
     the default template rather than failing a download.
     """
-    ext = _extension(file, stream_filename, content_type)
+    ext = file_extension(file, stream_filename, content_type)
     stem_of_name, _ = split_ext(file.get("name") or stream_filename or "")
     try:
         provider_label = document.account.connector_class.label
@@ -147,13 +155,16 @@ def download_filename(
         name = template.format(**values)
     except (KeyError, IndexError, ValueError):
         name = DEFAULT_TEMPLATE.format(**values)
+    stem, own_ext = split_ext(name)
+    if ext and own_ext != ext:
+        # A template without {ext} ends with whatever the title ends with ("….exe").
+        stem, own_ext = name, ext
     suffix = kind_suffix(file.get("kind", ""))
     if suffix and "{kind}" not in template:
         # Only a signed copy may look like one; and two files of one document (the PDF,
         # its audit trail) must not share a name.
-        stem, own_ext = split_ext(name)
-        name = f"{stem} - {suffix}{own_ext}"
-    return safe_filename(name, ext=ext)
+        stem = f"{stem} - {suffix}"
+    return safe_filename(f"{stem}{own_ext}", ext=ext)
 
 
 def kind_suffix(kind: str) -> str:

@@ -6,9 +6,13 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import pluralize
 
+# Primary keys are 64-bit: a bigger number cannot name a document (and SQLite cannot bind it).
+MAX_ID = 2**63 - 1
+
 
 class IdListField(forms.Field):
-    """Several `ids=` values (or one comma-separated) → a list of ints."""
+    """Several `ids=` values, each of them possibly comma-separated (`ids=1,2,3`) → a
+    sorted list of distinct ints."""
 
     widget = forms.MultipleHiddenInput
 
@@ -16,11 +20,15 @@ class IdListField(forms.Field):
         if not value:
             return []
         if isinstance(value, str):
-            value = value.split(",")
+            value = [value]
+        parts = [part.strip() for v in value for part in str(v).split(",")]
         try:
-            return sorted({int(v) for v in value if str(v).strip()})
+            ids = sorted({int(part) for part in parts if part})
         except (TypeError, ValueError):
             raise forms.ValidationError("Document ids must be whole numbers.") from None
+        if ids and not (ids[0] >= 1 and ids[-1] <= MAX_ID):
+            raise forms.ValidationError("That is not a document id.")
+        return ids
 
 
 class EvidencePackForm(forms.Form):

@@ -7,7 +7,6 @@ not see is a 404, exactly like one that does not exist. Every download writes an
 from __future__ import annotations
 
 import logging
-import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -19,23 +18,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from signhub.core import audit
 from signhub.core.errors import ConnectorError
+from signhub.core.http.patience import make_interactive
 from signhub.core.models import SignedDocument
+from signhub.dashboard.back import back_link
 
+from .content_types import served_type
 from .evidence import EvidencePack, PackStats
 from .filenames import content_disposition, download_filename
 from .forms import EvidencePackForm
-from .selection import filtered_documents
+from .selection import FilterRefused, filtered_documents
 from .streaming import DownloadAborted, PrimedStream, open_primed
 
 logger = logging.getLogger(__name__)
-
-_CONTENT_TYPE = re.compile(r"^[\w.+-]+/[\w.+-]+(\s*;\s*[\w.+-]+=[\w.+\"-]+)*$")
-
-
-def _safe_content_type(value: str) -> str:
-    """The provider's content type if it is well-formed; never one that carries CR/LF."""
-    value = (value or "").strip()
-    return value if _CONTENT_TYPE.match(value) else "application/octet-stream"
 
 
 def _provider_label(document: SignedDocument) -> str:
@@ -78,7 +72,12 @@ def error_page(request: HttpRequest, document: SignedDocument, exc: ConnectorErr
     response = render(
         request,
         "downloads/error.html",
-        {"document": document, "message": _error_message(exc, label), "detail": exc.message},
+        {
+            "document": document,
+            "message": _error_message(exc, label),
+            "detail": exc.message,
+            "back": back_link(request),  # the list with the filters it was left with
+        },
         status=status,
     )
     if status == 503 and exc.retry_after:
@@ -143,7 +142,10 @@ def _open(request: HttpRequest, pk: int, file_key: str, action: str):
     if file is None:
         raise Http404("No such file")
     try:
-        primed = open_primed(document.account.connector(), document, file_key)
+        # Someone is waiting: an unreachable provider fails in seconds, not after retries.
+        connector = document.account.connector()
+        make_interactive(connector.http)
+        primed = open_primed(connector, document, file_key)
     except ConnectorError as exc:
         logger.info("%s of document %s failed before the first byte (%s)", action, pk, exc.code)
         _audit(request, document, file_key, action, "error", 0, exc.code)
@@ -159,7 +161,7 @@ def download(request: HttpRequest, pk: int, file_key: str) -> HttpResponse:
     if failed is not None:
         return failed
     stream = primed.stream
-    content_type = _safe_content_type(stream.content_type)
+    content_type = served_type(stream.content_type)
     name = download_filename(
         document, file, stream_filename=stream.filename, content_type=content_type
     )
@@ -221,7 +223,15 @@ def evidence_pack(request: HttpRequest) -> HttpResponse:
     scope = form.cleaned_data["scope"]
     if scope == EvidencePackForm.FILTER:
         filter_data = request.GET if request.GET else request.POST
-        documents = filtered_documents(visible, filter_data, request.user)
+        try:
+            documents = filtered_documents(request, filter_data)
+        except FilterRefused as refused:
+            return render(
+                request,
+                "downloads/evidence_error.html",
+                {"form": form, "filter_errors": refused.errors},
+                status=400,
+            )
         total = documents.count()
         if not form.cleaned_data["confirm"]:
             return render(

@@ -16,7 +16,7 @@ from .scheduler import ensure_schedules
 def _latest_finished_run(field: str) -> Subquery:
     runs = SyncRun.objects.filter(
         account=OuterRef("account"),
-        state__in=[SyncRun.State.SUCCEEDED, SyncRun.State.FAILED],
+        state__in=[SyncRun.State.SUCCEEDED, SyncRun.State.PARTIAL, SyncRun.State.FAILED],
         started_at__isnull=False,
     ).order_by("-started_at", "-id")
     return Subquery(runs.values(field)[:1])

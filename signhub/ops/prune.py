@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from signhub.core.models import SyncRun
 
-FINISHED = [SyncRun.State.SUCCEEDED, SyncRun.State.FAILED, SyncRun.State.SKIPPED]
+FINISHED = [
+    SyncRun.State.SUCCEEDED,
+    SyncRun.State.PARTIAL,
+    SyncRun.State.FAILED,
+    SyncRun.State.SKIPPED,
+]
 
 
 def prune_sync_runs(days: int, *, dry_run: bool = False) -> int:

@@ -198,3 +198,65 @@ def test_the_account_status_is_one_line_that_opens_and_says_each_failure_once(
     assert body.count(words) == 1, body
     assert page.title() == "Documents · signhub"
     assert real_errors(page) == [], "\n".join(real_errors(page))
+
+
+def test_needs_attention_shows_reasons_and_the_expiring_group(
+    page, live_server, review_world, screenshots
+):
+    from signhub.core.connector import SignerRecord
+    from signhub.core.status import DocumentStatus
+
+    now = timezone.now()
+    IndexWriter(review_world, seen_at=now).write(
+        [
+            make_record(
+                500,
+                title="Offer declined",
+                status=DocumentStatus.DECLINED,
+                completed_at=None,
+                last_activity_at=now - timedelta(days=1),
+                signers=[
+                    SignerRecord(
+                        email="lea@example.com",
+                        name="Lea Declines",
+                        status="declined",
+                        decided_at=now - timedelta(days=1),
+                    )
+                ],
+            ),
+            make_record(
+                501,
+                title="Handbook acknowledgement",
+                status=DocumentStatus.IN_PROGRESS,
+                completed_at=None,
+                expires_at=now + timedelta(days=3),
+            ),
+            make_record(
+                502,
+                title="Overdue NDA",
+                status=DocumentStatus.IN_PROGRESS,
+                completed_at=None,
+                expires_at=now - timedelta(days=4),
+            ),
+        ]
+    )
+    login(page, live_server)
+    page.get_by_role("link", name="Needs attention").first.click()
+    page.wait_for_url(re.compile(r"view=attention"))
+    group = page.locator(".expiring-group")
+    group.get_by_text("Handbook acknowledgement").wait_for()
+    assert group.locator("td.why").first.inner_text().startswith("Expiring soon: expires")
+    main = page.locator("table.documents:not(.attention-group)")
+    why = main.locator("tr", has_text="Offer declined").locator("td.why").inner_text()
+    assert why.startswith("Declined by Lea Declines")
+    overdue = main.locator("tr", has_text="Overdue NDA").locator("td.why").inner_text()
+    assert overdue.startswith("Overdue since") and "4 days ago" in overdue
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.screenshot(path=str(screenshots / "needs-attention-1440.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1440
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.locator(".expiring-group").wait_for()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(screenshots / "needs-attention-390.png"))
+    assert real_errors(page) == [], "\n".join(real_errors(page))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 from signhub.core.connector import Connector, DocumentRecord, FileStream, Page, SyncContext
-from signhub.core.errors import NotFound
+from signhub.core.errors import ConnectorError, NotFound
 from signhub.core.http import HttpClient
 from signhub.core.registry import registry
 
@@ -36,6 +36,22 @@ OVERLAP_SECONDS = 600
 
 # https://developers.boldsign.com/documents/document-details-and-status/
 PROPERTIES_PATH = "/v1/document/properties"
+
+# A listing BoldSign answers 403 for: the others sync; the account card says this.
+DENIED_WORDS = {
+    "behalf_others": (
+        "This BoldSign account may not read documents sent on behalf of others (its plan "
+        "or role has no sender identities); its other lists are synced."
+    ),
+    "behalf_me": (
+        "This BoldSign account may not read documents sent on its behalf (its plan or "
+        "role has no sender identities); its other lists are synced."
+    ),
+    "team": (
+        "Only account or team admins may read BoldSign's team documents; this account's "
+        "other lists are synced."
+    ),
+}
 
 FILE_PATHS = {
     "signed": "/v1/document/download",
@@ -110,7 +126,8 @@ class BoldSignConnector(Connector):
         marks: dict[str, int] = dict(ctx.state.get("marks") or {})
         seen: set[str] = set()  # one document is indexed once, whatever list it is in
         totals: dict[str, int] = {}
-        for key in self.lists():
+        keys = self.lists()
+        for key in keys:
             listing = LISTINGS[key]
             mark = marks.get(key)
             stop_before = None if ctx.full or mark is None else mark - OVERLAP_SECONDS
@@ -123,25 +140,35 @@ class BoldSignConnector(Connector):
             pages = walk(
                 self.client.get_json, listing, stop_before=stop_before, on_first_page=announce
             )
-            for raw in pages:
-                if raw.total is not None:
-                    totals[key] = raw.total
-                records = []
-                for row in raw.rows:
-                    stamp = activity_ts(row)
-                    if stamp is not None and (top is None or stamp > top):
-                        top = stamp
-                    record = to_record(row)
-                    if record is None or record.external_id in seen:
-                        continue
-                    seen.add(record.external_id)
-                    record.listed_in = key
-                    records.append(record)
-                yield Page(records, expected_total=sum(totals.values()) if ctx.full else None)
-            if top is not None:
-                marks[key] = top
+            try:
+                yield from self._walk(pages, key, top, totals, seen, ctx, marks)
+            except ConnectorError as exc:
+                # With one list only, its refusal is the sync's failure.
+                if exc.status != 403 or key not in DENIED_WORDS or len(keys) < 2:
+                    raise
+                ctx.deny(key, DENIED_WORDS[key], exc.message)
         budget.pending_requests = 0
         ctx.state["marks"] = marks
+
+    def _walk(self, pages, key, top, totals, seen, ctx, marks) -> Iterator[Page]:
+        """One listing's pages as records; its mark moves only once it was read to the end."""
+        for raw in pages:
+            if raw.total is not None:
+                totals[key] = raw.total
+            records = []
+            for row in raw.rows:
+                stamp = activity_ts(row)
+                if stamp is not None and (top is None or stamp > top):
+                    top = stamp
+                record = to_record(row)
+                if record is None or record.external_id in seen:
+                    continue
+                seen.add(record.external_id)
+                record.listed_in = key
+                records.append(record)
+            yield Page(records, expected_total=sum(totals.values()) if ctx.full else None)
+        if top is not None:
+            marks[key] = top
 
     @staticmethod
     def record_from_raw(raw: dict) -> DocumentRecord | None:

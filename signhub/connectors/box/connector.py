@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     from signhub.core.models import SignedDocument
 
 
+# Statuses of an As-User listing that mean "not this user" rather than "not this account".
+AS_USER_REFUSED = {400, 403, 404}
+
+
 @registry.register
 class BoxConnector(Connector):
     provider = "box"
@@ -86,20 +90,36 @@ class BoxConnector(Connector):
         users = 0
         for reader in self.readers():
             users += reader is not None
-            as_user = reader["id"] if reader else None
-            for shared in (False, True) if self.include_shared else (False,):
-                for entries in self.client.iter_sign_request_pages(shared=shared, as_user=as_user):
-                    documents = []
-                    for entry in entries:
-                        record = to_record(entry)
-                        if record is None or record.external_id in seen:
-                            continue  # owned and shared, seen under another user, or repeated
-                        seen.add(record.external_id)
-                        documents.append(read_as(record, reader))
-                    yield Page(documents)
+            try:
+                yield from self._reader_pages(reader, seen)
+            except ConnectorError as exc:
+                # The token's own listing failing is the sync's failure; one As-User user
+                # Box will not let us read as (inactive, not managed, no access) is not.
+                if reader is None or exc.status not in AS_USER_REFUSED:
+                    raise
+                who = reader.get("login") or f"user {reader['id']}"
+                ctx.deny(
+                    f"user:{reader['id']}",
+                    f"Box would not let signhub read as {who}; the other users' requests "
+                    "are synced.",
+                    exc.message,
+                )
         ctx.state["listed"] = len(seen)
         ctx.state["users"] = users
         ctx.listing_complete = True  # every sync is a full listing: removals can be swept
+
+    def _reader_pages(self, reader: dict[str, str] | None, seen: set[str]) -> Iterator[Page]:
+        as_user = reader["id"] if reader else None
+        for shared in (False, True) if self.include_shared else (False,):
+            for entries in self.client.iter_sign_request_pages(shared=shared, as_user=as_user):
+                documents = []
+                for entry in entries:
+                    record = to_record(entry)
+                    if record is None or record.external_id in seen:
+                        continue  # owned and shared, seen under another user, or repeated
+                    seen.add(record.external_id)
+                    documents.append(read_as(record, reader))
+                yield Page(documents)
 
     def refresh_document(
         self, external_id: str, as_user: str | None = None

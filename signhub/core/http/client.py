@@ -251,11 +251,16 @@ class HttpClient:
             data = None
             try:
                 response = self.session.request(method, url, **kwargs)
-            except requests.Timeout:
+            except requests.Timeout as exc:
+                timeout = kwargs["timeout"]
+                connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+                words = (
+                    f"could not be reached within {connect:g} s"
+                    if isinstance(exc, requests.ConnectTimeout)
+                    else f"did not answer within {read:g} s"
+                )
                 error = ConnectorError(
-                    f"{self.name} ({host}) did not answer within {kwargs['timeout']} s",
-                    code="timeout",
-                    retryable=True,
+                    f"{self.name} ({host}) {words}", code="timeout", retryable=True
                 )
             except (
                 requests.ConnectionError,

@@ -75,10 +75,6 @@ class Command(BaseCommand):
         with socket.socket() as sock:
             if sock.connect_ex((host, port)) == 0:
                 raise CommandError(f"Port {port} is busy: stop what runs there or use PORT=….")
-        call_command("migrate", interactive=False, verbosity=0)
-        self.setup_users()
-        accounts = self.setup_accounts(f"http://{host}:{port}")
-
         env = {
             **os.environ,
             "DEBUG": "1",
@@ -89,16 +85,19 @@ class Command(BaseCommand):
             env.update(LOG_LEVEL="ERROR", ACCESS_LOG_LEVEL="ERROR")
         quiet = {} if verbose else {"stdout": subprocess.DEVNULL}
         manage = [sys.executable, "manage.py"]
-        # devserver: runserver without the 40 ms Nagle wait per kept-alive request.
+        # devserver: runserver without the 40 ms Nagle wait per kept-alive request. It starts
+        # while this process migrates (its start-up touches no table); the worker polls the
+        # task table, so it starts after.
         server = [*manage, "devserver", "--noreload", "--skip-checks", f"{host}:{port}"]
         worker = [*manage, "db_worker", "--interval", "1", "--no-reload"]
         if not verbose:
             worker += ["--verbosity", "0"]
-        children = [
-            subprocess.Popen(server, env=env, **quiet),
-            subprocess.Popen(worker, env=env, **quiet),
-        ]
+        children = [subprocess.Popen(server, env=env, **quiet)]
         try:
+            call_command("migrate", interactive=False, verbosity=0)
+            self.setup_users()
+            accounts = self.setup_accounts(f"http://{host}:{port}")
+            children.append(subprocess.Popen(worker, env=env, **quiet))
             if not wait_for_port(host, port):
                 raise CommandError("The web server did not start; see its output above.")
             self.stdout.write(f"Syncing {len(accounts)} demo account(s) from the sandboxes...")
@@ -111,9 +110,11 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             pass
         finally:
+            # SIGTERM, not SIGINT: a child still importing would print a KeyboardInterrupt
+            # traceback; both stop gracefully on SIGTERM once running.
             for child in children:
                 if child.poll() is None:
-                    child.send_signal(signal.SIGINT)
+                    child.send_signal(signal.SIGTERM)
             for child in children:
                 try:
                     child.wait(10)

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from signhub.core.export import EXPORT_FIELDS, iter_export
 from signhub.core.models import SignedDocument
 from signhub.core.registry import registry
+from signhub.core.spreadsheet import safe_cell
 from signhub.core.status import DocumentStatus
 
 
@@ -48,7 +49,5 @@ class Command(BaseCommand):
             writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS, lineterminator="\n")
             writer.writeheader()
             for record in iter_export(qs):
-                record["signer_emails"] = ";".join(record["signer_emails"])
-                record["labels"] = ";".join(record["labels"])
-                writer.writerow(record)
+                writer.writerow({k: safe_cell(v, joiner=";") for k, v in record.items()})
         out.flush()

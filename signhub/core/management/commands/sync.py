@@ -58,6 +58,13 @@ def summary(run: SyncRun) -> str:
         if run.removals_withheld:
             line += f"; {run.removals_withheld} removals withheld (suspicious listing)"
         return line
+    if run.state == SyncRun.State.PARTIAL:
+        seconds = run.duration.total_seconds() if run.duration else 0.0
+        line = (
+            f"{name}: partly synced — {run.fetched} fetched, {run.created} created, "
+            f"{run.updated} updated, {run.removed} removed in {seconds:.1f}s"
+        )
+        return "\n".join([line, *(f"  warning: {w}" for w in run.warnings)])
     if run.state == SyncRun.State.SKIPPED:
         return f"{name}: skipped — {run.error_message}"
     return f"{name}: FAILED [{run.error_code}] {run.error_message}"

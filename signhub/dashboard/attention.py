@@ -1,0 +1,104 @@
+"""Needs attention: why each document is there, and the documents about to expire.
+
+The reasons come from what the index holds: the signer whose status says they declined
+(and when), the expiry date, the provider's own status words for a failure. Each reason
+names its group; the groups are listed in the order a reviewer should act on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from html import escape
+
+from django.db.models import QuerySet
+from django.utils.dateparse import parse_datetime
+
+from signhub.core.status import DocumentStatus
+
+EXPIRING_DAYS = 7  # "expiring soon": still in progress, expiring within this many days
+EXPIRING_SHOWN = 25
+_DECLINED_WORDS = ("declin", "reject", "refus")
+
+# Most urgent first: the order of the groups on the page and of the legend.
+GROUPS = {
+    "overdue": "Overdue",
+    "expiring": "Expiring soon",
+    "failed": "Failed",
+    "declined": "Declined",
+    "expired": "Expired",
+}
+
+
+def _decliner(doc) -> dict | None:
+    for signer in doc.signers or []:
+        status = str(signer.get("status") or "").lower()
+        if any(word in status for word in _DECLINED_WORDS):
+            return signer
+    return None
+
+
+def group_of(doc, now: datetime) -> str:
+    if doc.status == DocumentStatus.IN_PROGRESS and doc.expires_at:
+        return "overdue" if doc.expires_at < now else "expiring"
+    return {
+        DocumentStatus.FAILED: "failed",
+        DocumentStatus.DECLINED: "declined",
+        DocumentStatus.EXPIRED: "expired",
+    }.get(doc.status, "")
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def reason_html(doc, now: datetime, time: Callable[..., str]) -> str:
+    """The "Why" cell: what happened, who, when, in words (provider values escaped).
+
+    The provider's end (ended_at, ended_by, end_reason) when the connector reported one;
+    otherwise the signer whose status says they declined, the expiry date, the status words.
+    """
+    group = group_of(doc, now)
+    label = f'<strong class="why-{group}">{GROUPS.get(group, "")}</strong>' if group else ""
+    ended_at, ended_by = doc.ended_at, doc.ended_by
+    end_reason = (doc.end_reason or "").strip()
+    if group == "declined":
+        signer = _decliner(doc)
+        who = ended_by or ((signer.get("name") or signer.get("email") or "") if signer else "")
+        decided = (signer or {}).get("decided_at")
+        when = ended_at or (parse_datetime(decided) if isinstance(decided, str) else decided)
+        when = when or doc.last_activity_at
+        text = f" by {escape(who)}" if who else ""
+        if end_reason:
+            text += f": “{escape(_shorten(end_reason))}”"
+        elif doc.provider_status:
+            text += f' <span class="muted">(“{escape(doc.provider_status)}”)</span>'
+        return f"{label}{text}<br>{time(when)}" if when else label + text
+    if group == "overdue":
+        # Still in progress at the provider, past its expiry date ("4 days ago" below it).
+        return f"{label} since {time(doc.expires_at)}"
+    if group == "expiring":
+        return f"{label}: expires {time(doc.expires_at)}"
+    if group == "expired":
+        when = ended_at or doc.expires_at or doc.last_activity_at
+        return f"{label} on {time(when)}" if when else label
+    if group == "failed":
+        words = escape(_shorten(end_reason or doc.provider_status or "no reason given"))
+        when = ended_at or doc.last_activity_at
+        return f"{label}: “{words}”" + (f"<br>{time(when)}" if when else "")
+    return "—"
+
+
+def expiring_soon(base: QuerySet, now: datetime, fields: list[str]) -> tuple[list, bool]:
+    """In-progress documents expiring in the next EXPIRING_DAYS days, soonest first (one
+    query; the first EXPIRING_SHOWN, and whether there are more)."""
+    rows = list(
+        base.filter(
+            status=DocumentStatus.IN_PROGRESS,
+            expires_at__gte=now,
+            expires_at__lt=now + timedelta(days=EXPIRING_DAYS),
+        )
+        .only(*fields)
+        .order_by("expires_at", "id")[: EXPIRING_SHOWN + 1]
+    )
+    return rows[:EXPIRING_SHOWN], len(rows) > EXPIRING_SHOWN

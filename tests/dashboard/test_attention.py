@@ -1,0 +1,134 @@
+"""Needs attention says why: who declined and when, expired on, overdue since, the provider's
+words for a failure, and the documents expiring in the next 7 days as their own group."""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from signhub.core.connector import SignerRecord
+from signhub.core.index import IndexWriter
+from signhub.core.status import DocumentStatus
+from tests.fakes import make_record
+
+pytestmark = pytest.mark.django_db
+
+
+def cells(html: str, label: str) -> list[str]:
+    found = re.findall(rf'<td data-label="{label}"[^>]*>(.*?)</td>', html, re.S)
+    return [
+        " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", c.replace("<br>", " "))).split())
+        for c in found
+    ]
+
+
+@pytest.fixture
+def attention(make_account):
+    account = make_account("fake", name="Acme")
+    now = timezone.now()
+    IndexWriter(account, seen_at=now).write(
+        [
+            make_record(
+                1,
+                title="Declined offer",
+                status=DocumentStatus.DECLINED,
+                provider_status="declined <b>x</b>",
+                completed_at=None,
+                last_activity_at=now - timedelta(days=1),
+                signers=[
+                    SignerRecord(email="a@example.com", name="Ann", status="signed"),
+                    SignerRecord(
+                        email="bob@example.com",
+                        name="Bob <Builder>",
+                        status="Declined",
+                        decided_at=now - timedelta(days=1),
+                    ),
+                ],
+            ),
+            make_record(
+                2,
+                title="Overdue NDA",
+                status=DocumentStatus.IN_PROGRESS,
+                completed_at=None,
+                expires_at=now - timedelta(days=3, hours=1),
+                last_activity_at=now - timedelta(days=20),
+            ),
+            make_record(
+                3,
+                title="Broken",
+                status=DocumentStatus.FAILED,
+                provider_status="error_finalizing",
+                completed_at=None,
+                last_activity_at=now - timedelta(hours=3),
+            ),
+            make_record(
+                4,
+                title="Expires Friday",
+                status=DocumentStatus.IN_PROGRESS,
+                completed_at=None,
+                expires_at=now + timedelta(days=2),
+            ),
+            make_record(
+                5,
+                title="Expires next month",
+                status=DocumentStatus.IN_PROGRESS,
+                completed_at=None,
+                expires_at=now + timedelta(days=20),
+            ),
+        ]
+    )
+    return account
+
+
+def test_each_row_says_why(staff_client, attention):
+    response = staff_client.get("/documents/", {"view": "attention"})
+    html = response.content.decode()
+    assert '<th scope="col">Why</th>' in html
+    main = html.split("Needs attention now")[1]
+    why = dict(
+        zip([d.title for d in response.context["page"].rows], cells(main, "Why"), strict=True)
+    )
+    assert why["Declined offer"].startswith("Declined by Bob <Builder>")
+    assert "“declined <b>x</b>”" in why["Declined offer"]
+    assert "Bob &lt;Builder&gt;" in html and "<b>x</b>" not in html  # escaped
+    assert why["Overdue NDA"].startswith("Overdue since")
+    assert why["Overdue NDA"].endswith("3 days ago")
+    assert why["Broken"].startswith("Failed: “error_finalizing”")
+
+
+def test_expiring_in_the_next_seven_days_is_its_own_group(staff_client, attention):
+    response = staff_client.get("/documents/", {"view": "attention"})
+    html = response.content.decode()
+    group = html.split('class="expiring-group"')[1].split("</section>")[0]
+    assert "Expiring in the next 7 days" in group
+    assert "Expires Friday" in group and "Expires next month" not in group
+    assert cells(group, "Why")[0].startswith("Expiring soon: expires")
+    main = {d.title for d in response.context["page"].rows}
+    assert main == {"Declined offer", "Overdue NDA", "Broken"}
+    # A status filter without in-progress has no expiring group; the plain list has no Why.
+    declined = staff_client.get("/documents/", {"view": "attention", "status": "declined"})
+    assert b"expiring-group" not in declined.content
+    plain = staff_client.get("/documents/").content.decode()
+    assert '<th scope="col">Why</th>' not in plain and "expiring-group" not in plain
+
+
+def test_the_providers_end_reason_wins_and_the_status_cell_does_not_repeat_it(
+    staff_client, attention
+):
+    from signhub.core.models import SignedDocument
+
+    SignedDocument.objects.filter(title="Declined offer").update(
+        ended_by="Carla Candidate", end_reason="Wrong salary", ended_at=timezone.now()
+    )
+    html = staff_client.get("/documents/", {"view": "attention"}).content.decode()
+    main = html.split("Needs attention now")[1]
+    row = next(r for r in main.split("<tr>") if "Declined offer" in r)
+    assert cells(row, "Why")[0].startswith("Declined by Carla Candidate: “Wrong salary”")
+    assert "Wrong salary" not in cells(row, "Status")[0]
+    # The plain list keeps the end in its status cell.
+    plain = staff_client.get("/documents/", {"status": "declined"}).content.decode()
+    assert "Wrong salary" in plain
