@@ -31,6 +31,23 @@ MAX_REASON = 120  # characters of an end reason in the row; the detail has it wh
 ROLE_LABELS = dict(DocumentParty.Role.choices)
 STATUS_LABELS = dict(DocumentStatus.choices)
 _NONE = mark_safe("—")
+_EMPTY = mark_safe("")
+_REMOVED_ROW = mark_safe(' class="removed"')
+_REMOVED_BADGE = mark_safe(' <span class="badge removed-badge">removed at provider</span>')
+_ROW = (
+    "<tr{}>"
+    '<td data-label="Title" class="title"><a href="{}" hx-get="{}">{}</a> '
+    '<small class="muted ext">{}</small>{}{}</td>'
+    '<td data-label="Provider"><span class="badge provider">{}</span> '
+    '<span class="acct">{}</span></td>'
+    '<td data-label="Status">{}</td>{}'
+    '<td data-label="Sender">{}</td>'
+    '<td data-label="Signers" class="signers">{}</td>{}'
+    '<td data-label="Completed">{}</td>'
+    '<td data-label="Created">{}</td>'
+    '<td data-label="Download" class="actions">{}</td>'
+    "</tr>"
+)
 
 
 class UrlPattern:
@@ -73,56 +90,47 @@ class RowRenderer:
 
     def render(self, rows: list, person: str = "", why: bool = False) -> SafeString:
         """`why`: the needs-attention column saying when, who and why."""
-        return format_html_join("\n", "{}", ((self.row(doc, person, why),) for doc in rows))
+        # Each row is safe already (format_html escaped its values): joining keeps it so.
+        return mark_safe("\n".join(self.row(doc, person, why) for doc in rows))
 
     def row(self, doc, person: str, why: bool = False) -> SafeString:
+        """One <tr> in one format_html call: every provider value is an argument, escaped
+        by it (one call per row, not per cell: that is what keeps 100 rows at ~3 ms)."""
         removed = doc.removed_at is not None
-        cells = [
-            self._title(doc, removed),
-            format_html(
-                '<td data-label="Provider"><span class="badge provider">{}</span> '
-                '<span class="acct">{}</span></td>',
-                self.providers.get(doc.provider, doc.provider),
-                getattr(self.accounts.get(doc.account_id), "name", ""),
-            ),
-            # Needs attention: the badge alone; the Why cell says when, who and why.
-            format_html('<td data-label="Status">{}</td>', self._status(doc, brief=why)),
-        ]
-        if why:
-            # reason_html escapes every value it puts in (signhub.dashboard.attention).
-            reason = mark_safe(reason_html(doc, self.now, self.time))
-            cells.append(format_html('<td data-label="Why" class="why">{}</td>', reason))
-        cells += [
-            format_html('<td data-label="Sender">{}</td>', self._sender(doc)),
-            format_html('<td data-label="Signers" class="signers">{}</td>', self._signers(doc)),
-        ]
-        if person:
-            cells.append(format_html('<td data-label="Their part">{}</td>', self._their_part(doc)))
-        cells += [
-            format_html('<td data-label="Completed">{}</td>', self.time(doc.completed_at)),
-            format_html('<td data-label="Created">{}</td>', self.time(doc.created_at)),
-            format_html('<td data-label="Download" class="actions">{}</td>', self._download(doc)),
-        ]
-        opening = mark_safe('<tr class="removed">' if removed else "<tr>")
-        return format_html("{}{}</tr>", opening, mark_safe("".join(cells)))
-
-    def _title(self, doc, removed: bool) -> SafeString:
         url = self.detail_url(doc.pk)
         labels = format_html_join(
             "",
             '<span class="label">{}</span>',
             ((label,) for label in (doc.labels or [])[:MAX_LABELS]),
         )
-        badge = ' <span class="badge removed-badge">removed at provider</span>' if removed else ""
+        optional = _EMPTY
+        if why:
+            # reason_html escapes every value it puts in (signhub.dashboard.attention).
+            reason = mark_safe(reason_html(doc, self.now, self.time))
+            optional = format_html('<td data-label="Why" class="why">{}</td>', reason)
+        their = _EMPTY
+        if person:
+            their = format_html('<td data-label="Their part">{}</td>', self._their_part(doc))
         return format_html(
-            '<td data-label="Title" class="title"><a href="{}" hx-get="{}">{}</a> '
-            '<small class="muted ext">{}</small>{}{}</td>',
+            _ROW,
+            _REMOVED_ROW if removed else _EMPTY,
             url,
             url,
             doc.title or "(untitled)",
             doc.external_id,
-            mark_safe(badge),
+            _REMOVED_BADGE if removed else _EMPTY,
             labels,
+            self.providers.get(doc.provider, doc.provider),
+            getattr(self.accounts.get(doc.account_id), "name", ""),
+            # Needs attention: the badge alone; the Why cell says when, who and why.
+            self._status(doc, brief=why),
+            optional,
+            self._sender(doc),
+            self._signers(doc),
+            their,
+            self.time(doc.completed_at),
+            self.time(doc.created_at),
+            self._download(doc),
         )
 
     def _status(self, doc, brief: bool = False) -> SafeString:
