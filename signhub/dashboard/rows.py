@@ -38,9 +38,11 @@ class RowRenderer:
         providers: dict[str, str],
         accounts: dict[int, object],
         back: str = "",
+        select: bool = False,
     ):
         self.list_url = list_url
         self.back = f"?{back}" if back else ""  # download links keep the list's filters
+        self.select = select  # a checkbox per row for the bulk actions (form "bulk")
         self.providers = providers
         self.accounts = accounts
         self.zone = timezone.get_current_timezone()
@@ -62,7 +64,13 @@ class RowRenderer:
             for label in (doc.labels or [])[:MAX_LABELS]
         )
         account = self.accounts.get(doc.account_id)
-        cells = [
+        cells = []
+        if self.select:
+            cells.append(
+                f'<td data-label="Select" class="select"><input type="checkbox" name="ids" '
+                f'value="{doc.pk}" form="bulk" aria-label="Select {title}"></td>'
+            )
+        cells += [
             f'<td data-label="Title" class="title">'
             f'<a href="{detail_url}" hx-get="{detail_url}" hx-target="#detail" '
             f'hx-push-url="true">{title}</a> '

@@ -10,12 +10,14 @@ import json
 import re
 from datetime import UTC
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from signhub.core import audit
@@ -26,6 +28,7 @@ from signhub.core.models import (
     provider_choices,
 )
 from signhub.core.status import ENDED_STATUSES, DocumentStatus
+from signhub.downloads.forms import IdListField
 
 from .attention import EXPIRING_DAYS, expiring_soon
 from .back import back_link, back_param
@@ -163,7 +166,12 @@ def _person_parties(rows: list, person: str) -> None:
 
 
 def _rows_html(
-    rows: list, accounts: list[ProviderAccount], person: str, back: str = "", why: bool = False
+    rows: list,
+    accounts: list[ProviderAccount],
+    person: str,
+    back: str = "",
+    why: bool = False,
+    select: bool = False,
 ):
     if person and rows:
         _person_parties(rows, person)
@@ -172,6 +180,7 @@ def _rows_html(
         providers=dict(provider_choices()),
         accounts={a.pk: a for a in accounts},
         back=back,
+        select=select,
     )
     return renderer.render(rows, person, why)
 
@@ -222,8 +231,14 @@ def documents(request: HttpRequest) -> HttpResponse:
         "data": data,
         "page": page,
         "rows_html": _rows_html(
-            page.rows, accounts, data["person"], back_param(request.get_full_path()), attention
+            page.rows,
+            accounts,
+            data["person"],
+            back_param(request.get_full_path()),
+            why=attention,
+            select=True,
         ),
+        "evidence_limit": settings.SIGNHUB_EVIDENCE_MAX_DOCS,
         "counts": counts,
         "status_chips": [
             {
@@ -305,10 +320,32 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, fragment_for(request, "dashboard/detail.html", "detail"), context)
 
 
+MAX_SELECTED = 1000  # ids in one selection export (a page shows at most 100)
+
+
+def _export_response(rows) -> StreamingHttpResponse:
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    response = StreamingHttpResponse(export_lines(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="signhub-documents-{stamp}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @login_required
-@require_GET
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """Exactly the list's current filter (all pages), streamed with constant memory."""
+@require_http_methods(["GET", "POST"])
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """Exactly the list's current filter (all pages), streamed with constant memory; or, as
+    a POST from the list's selection (`ids`), exactly the selected documents."""
+    if request.method == "POST":
+        try:
+            ids = IdListField().clean(request.POST.getlist("ids"))
+        except ValidationError as exc:
+            return HttpResponseBadRequest(" ".join(exc.messages))
+        if not ids or len(ids) > MAX_SELECTED:
+            return HttpResponseBadRequest(f"Select between 1 and {MAX_SELECTED} documents.")
+        rows = SignedDocument.objects.visible_to(request.user).filter(pk__in=ids)
+        audit.record(request, "export_csv", "documents", selected=len(ids))
+        return _export_response(rows)
     accounts = _visible_accounts(request)
     form = DocumentFilterForm(request.GET, accounts=accounts)
     data = form.usable_data()
@@ -322,8 +359,4 @@ def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     )
     selected = base.filter(status__in=data["status"]) if data["status"] else base
     audit.record(request, "export_csv", "documents", filters=_filters_for_audit(request))
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response = StreamingHttpResponse(export_lines(selected), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="signhub-documents-{stamp}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return _export_response(selected)
