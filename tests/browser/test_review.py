@@ -301,3 +301,35 @@ def test_bulk_select_downloads_a_zip_with_the_right_files_and_manifest(
     page.locator("form[data-bulk]").get_by_role("button", name="Download ZIP…").click()
     page.get_by_text("4 documents match the current filter").wait_for()
     assert real_errors(page) == [], "\n".join(real_errors(page))
+
+
+def test_no_page_is_wider_than_its_window_and_list_screenshots(
+    page, live_server, review_world, screenshots
+):
+    login(page, live_server)
+    doc = SignedDocument.objects.get(external_id="doc-0")
+    paths = [
+        "/documents/",
+        "/documents/?view=attention",
+        f"/documents/{doc.pk}/",
+        "/accounts/",
+        "/signatures/",
+        "/documents/999999/",
+    ]
+    too_wide = []
+    for width, height in ((1440, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        for path in paths:
+            page.goto(f"{live_server.url}{path}")
+            page.wait_for_load_state("networkidle")
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            if scroll > width:
+                too_wide.append(f"{path} at {width}px: {scroll}px")
+        page.goto(f"{live_server.url}/documents/")
+        page.wait_for_load_state("networkidle")
+        page.get_by_label("Select Offer letter 0").check()
+        page.get_by_label("Select Offer letter 1").check()
+        page.screenshot(path=str(screenshots / f"list-{width}.png"), full_page=width > 400)
+    assert too_wide == [], too_wide
+    errors = [e for e in real_errors(page) if "/documents/999999/" not in e]  # the 404 itself
+    assert errors == [], "\n".join(errors)
