@@ -74,8 +74,8 @@ class DocumentFilterForm(forms.Form):
     view = forms.ChoiceField(required=False, choices=VIEW_CHOICES)
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES, label="Sort by")
     per_page = forms.CharField(required=False, max_length=12, label="Per page")
-    after = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
-    before = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+    after = forms.CharField(required=False, max_length=1400, widget=forms.HiddenInput)
+    before = forms.CharField(required=False, max_length=1400, widget=forms.HiddenInput)
 
     def __init__(self, *args, accounts=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -73,18 +73,20 @@ def test_crafted_cursors_give_the_first_page_with_a_form_error(client, world, na
 
 
 def test_a_cursor_over_a_long_non_latin_title_still_pages(client, world):
-    """Title cursors carry the first 100 characters: as UTF-8 they stay within the field."""
-    for i in range(3):
-        make_document(world.account_a, f"RU{i}", title="Договор " * 12 + str(i))
+    """Title cursors carry the title's sort key: written as UTF-8 (not \\u escapes) and
+    within the field's length, page 2 of a list of long emoji and Cyrillic titles works."""
+    for i in range(27):
+        word = "📄" if i % 2 else "Договор "
+        make_document(world.account_a, f"LONG{i}", title=word * 150 + f"{i:02d}")
     client.force_login(world.admin)
     first = client.get(reverse("dashboard:documents"), {"sort": "title", "per_page": 25})
-    rows = first.context["page"].rows
-    assert len(rows) == 8
-    tokens = [Cursor(sort="title", value=d.title[:100], id=d.pk, index=1).encode() for d in rows]
-    assert max(len(t) for t in tokens) <= 1000
-    after = client.get(reverse("dashboard:documents"), {"sort": "title", "after": tokens[-3]})
+    page = first.context["page"]
+    assert len(page.rows) == 25 and page.next_token
+    after = client.get(reverse("dashboard:documents"), {"sort": "title", "after": page.next_token})
     assert "after" not in after.context["form"].errors
-    assert [d.title for d in after.context["page"].rows] == [d.title for d in rows[-2:]]
+    second = after.context["page"]
+    assert second.start == 26 and len(second.rows) == 32 - 25
+    assert not {d.pk for d in second.rows} & {d.pk for d in page.rows}
 
 
 @pytest.mark.parametrize("ids", [BIG, f"-{BIG}", "0", str(2**63)])
@@ -111,6 +113,9 @@ def test_evidence_pack_filter_with_crafted_parameters_is_not_a_500(client, world
     [
         f"/documents/{BIG}/",
         f"/documents/{BIG}/download/signed",
+        f"/documents/{BIG}/preview/signed",
+        "/documents/{doc}/download/%00",
+        "/documents/{doc}/preview/%ED%A0%80",
         f"/verify/jobs/{BIG}/",
         f"/accounts/{BIG}/status/",
         "/accounts/{account}/status/?run=" + BIG,
@@ -120,6 +125,7 @@ def test_evidence_pack_filter_with_crafted_parameters_is_not_a_500(client, world
 def test_ids_beyond_64_bits_in_paths_are_404(client, world, path):
     client.force_login(world.admin)
     path = path.replace("{account}", str(world.account_a.pk))
+    path = path.replace("{doc}", str(world.docs_a[0].pk))
     assert client.get(path).status_code == (404 if "run=" not in path else 200)
 
 
