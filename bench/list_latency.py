@@ -256,29 +256,22 @@ def cases(account_id: int) -> list[tuple[str, dict, dict | None]]:
 def deep_cursor(params: dict, user) -> tuple[str | None, int]:
     """A cursor into the middle of the result (computed once with OFFSET, not timed)."""
     from django.http import QueryDict
-    from django.utils import timezone
 
-    from signhub.core.models import ProviderAccount, SignedDocument
-    from signhub.dashboard.forms import DocumentFilterForm
-    from signhub.dashboard.paging import SORT_KEYS, _cursor_for, sorted_queryset
-    from signhub.dashboard.queries import filter_documents
+    from signhub.dashboard.changelist import DocumentList
+    from signhub.dashboard.paging import _cursor_for
+    from signhub.dashboard.sorting import sort_key
 
     query = QueryDict(mutable=True)
     for key, value in params.items():
         query[key] = value
-    form = DocumentFilterForm(query, accounts=list(ProviderAccount.objects.all()))
-    data = form.usable_data()
-    qs = filter_documents(SignedDocument.objects.all(), data, now=timezone.now(), tz=UTC)
-    if data["status"]:
-        qs = qs.filter(status__in=data["status"])
-    sort = data["sort"]
-    qs = sorted_queryset(qs, sort)
+    doc_list = DocumentList(query, user)
+    qs, sort = doc_list.queryset, doc_list.sort
     total = qs.count()
     page = max(1, (total // 2) // PER_PAGE)
     index = (page - 1) * PER_PAGE  # the last row of the previous page
     if index == 0:
         return None, 1
-    attr, nullable = SORT_KEYS[sort.lstrip("-")]
+    attr, nullable = sort_key(sort).column, sort_key(sort).nullable
     desc = "-" if sort.startswith("-") else ""
     dated = qs.filter(**{f"{attr}__isnull": False}) if nullable else qs
     n_dated = dated.count() if nullable else total

@@ -274,6 +274,8 @@ SIGNHUB_SWEEP_MAX_SHARE = env.float("SIGNHUB_SWEEP_MAX_SHARE", default=0.5)
 SIGNHUB_SQLITE_TEXT_INDEX = env.bool("SIGNHUB_SQLITE_TEXT_INDEX", default=True)
 # Fetch a sync's next page from the provider while the current one is written.
 SIGNHUB_SYNC_PREFETCH = env.bool("SIGNHUB_SYNC_PREFETCH", default=True)
+# The list counts matching documents up to this many ("10,000+" past it; estimates above).
+SIGNHUB_COUNT_CAP = env.int("SIGNHUB_COUNT_CAP", default=10_000)
 SIGNHUB_STALE_AFTER_MINUTES = env.int("SIGNHUB_STALE_AFTER_MINUTES", default=120)
 SIGNHUB_HTTP_TIMEOUT = env.float("SIGNHUB_HTTP_TIMEOUT", default=30.0)
 SIGNHUB_HTTP_MAX_ATTEMPTS = env.int("SIGNHUB_HTTP_MAX_ATTEMPTS", default=6)

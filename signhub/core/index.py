@@ -31,6 +31,7 @@ from .connector import DocumentRecord
 from .dialects import index_pages
 from .models import DocumentParty, ProviderAccount, SignedDocument, SyncSighting
 from .sanitize import clean_record, clean_text
+from .sort_keys import natural_key
 from .status import DocumentStatus
 
 logger = logging.getLogger("signhub.index")
@@ -62,6 +63,7 @@ DOC_COLUMNS = [
     "folder",
     "listed_in",
     "search_text",
+    "title_sort",
     "content_hash",
     "first_seen_at",
     "last_seen_at",
@@ -151,6 +153,7 @@ class Prepared:
             *self.dates,
             *self.facts,
             search,
+            natural_key(title),
             self.digest,
         ]
 

@@ -8,11 +8,12 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower, Substr
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from .crypto import EncryptedJSONField
 from .registry import registry
+from .sort_keys import natural_key
 from .status import DocumentStatus
 
 
@@ -206,6 +207,8 @@ class SignedDocument(models.Model):
 
     # Index bookkeeping.
     search_text = models.TextField(blank=True, editable=False)
+    # The title's natural sort key ("policy 9, 10, 100"): signhub.core.sort_keys.
+    title_sort = models.CharField(max_length=200, blank=True, default="", editable=False)
     content_hash = models.CharField(max_length=64, editable=False)
     first_seen_at = models.DateTimeField(editable=False)
     # The last sync that wrote the row (new, changed, or back after a removal); a sync that
@@ -253,8 +256,8 @@ class SignedDocument(models.Model):
                 condition=Q(removed_at__isnull=True),
                 name="doc_sender_idx",
             ),
-            # Dashboard keyset sorts by status and by title (ties by id). The title key is a
-            # prefix so a huge provider title can never exceed PostgreSQL's btree row limit.
+            # Dashboard keyset sorts by status and by title (ties by id). The title key is
+            # bounded, so a huge provider title can never exceed PostgreSQL's btree row limit.
             models.Index(fields=["status", "id"], name="doc_status_id_idx"),
             # Status chip counts of present documents: an index-only count per status
             # (without it every counted row is read to check removed_at).
@@ -263,11 +266,18 @@ class SignedDocument(models.Model):
                 condition=Q(removed_at__isnull=True),
                 name="doc_present_status_idx",
             ),
-            models.Index(Substr("title", 1, 100), F("id"), name="doc_title_idx"),
+            models.Index(fields=["title_sort", "id"], name="doc_title_sort_idx"),
         ]
 
     def __str__(self) -> str:
         return self.title or self.external_id
+
+    def save(self, *args, **kwargs) -> None:
+        # The index writer sets it for synced documents; this covers every other save.
+        self.title_sort = natural_key(self.title)
+        if kwargs.get("update_fields") is not None and "title" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "title_sort"}
+        super().save(*args, **kwargs)
 
     @property
     def last_listed_at(self):

@@ -15,7 +15,7 @@ from signhub.core import audit
 from signhub.core.models import ProviderAccount, SignedDocument, SyncRun
 from signhub.core.tasks import enqueue_sync
 
-from .viewer import viewer_timezone, zone_name
+from .timezones import viewer_timezone, zone_name
 from .views import fragment_for
 
 COUNTS_CACHE_KEY = "dashboard:account-doc-counts"

@@ -8,14 +8,15 @@ scaled up: 2,000 primary-key lookups, a few milliseconds, about ±1% of the tabl
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, QuerySet
 
+from signhub.core.dialects import by_rowid, column_shares, planner_rows
 from signhub.core.models import SignedDocument
 from signhub.core.status import DocumentStatus
 
@@ -36,6 +37,15 @@ class Estimate:
         if self.counted is not None:
             return self.counted
         return split_estimate(self.total, self.possible)
+
+
+def compiled(qs: QuerySet) -> tuple[str, tuple] | None:
+    """`qs` as SQL and parameters; None when it can match nothing (an empty `IN`, a
+    `.none()`), which Django knows without asking the database and cannot write as SQL."""
+    try:
+        return qs.query.sql_with_params()
+    except EmptyResultSet:
+        return None
 
 
 def estimate_counts(base: QuerySet, possible: tuple[str, ...] | None = None) -> Estimate | None:
@@ -62,25 +72,10 @@ def sample_estimate(base: QuerySet, size: int | None = None) -> Estimate:
         matching, scale = matching.filter(pk__in=ids), span / size
     else:
         scale = 1.0
-    hits = _count_by_status(matching.values_list("status").annotate(n=Count("id")))
+    # An empty filter (`pk__in=[]`) gives no rows without a query.
+    hits = dict(by_rowid(matching).values_list("status").annotate(n=Count("id")))
     by_status = {s: round(hits.get(s, 0) * scale) for s in DocumentStatus.values}
     return Estimate(sum(by_status.values()), by_status, exact=scale == 1.0)
-
-
-def _count_by_status(grouped: QuerySet) -> dict[str, int]:
-    """Runs the sample's GROUP BY, making SQLite fetch the sampled ids by rowid.
-
-    Left to itself SQLite may walk an index of another filter (200,000 rows of "completed
-    this year") and test each against the 2,000 ids; NOT INDEXED leaves it the rowid
-    lookups alone (70 ms -> 5 ms).
-    """
-    sql, params = grouped.query.sql_with_params()
-    table = connection.ops.quote_name(SignedDocument._meta.db_table)
-    if connection.vendor == "sqlite":
-        sql = sql.replace(f"FROM {table} ", f"FROM {table} NOT INDEXED ", 1)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())
 
 
 def _id_range() -> tuple[int | None, int | None]:
@@ -96,21 +91,10 @@ def estimate_rows(qs: QuerySet) -> int | None:
     """PostgreSQL's planner estimate for a query ("about 1.2 million"); None elsewhere."""
     if connection.vendor != "postgresql":
         return None
-    sql, params = qs.order_by().values("id").query.sql_with_params()
-    plan = _explain(sql, params)
-    return int(plan["Plan Rows"]) if plan else None
-
-
-def _explain(sql: str, params) -> dict | None:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-            plan = cursor.fetchone()[0]
-    except Exception:  # an estimate is a nicety; never fail the page for it
-        return None
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return plan[0]["Plan"]
+    query = compiled(qs.order_by().values("id"))
+    if query is None:
+        return 0
+    return planner_rows(connection, *query)
 
 
 def status_shares() -> dict[str, float]:
@@ -122,15 +106,7 @@ def status_shares() -> dict[str, float]:
     """
     shares = cache.get("dashboard:status-shares")
     if shares is None:
-        table = SignedDocument._meta.db_table
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT most_common_vals::text::text[], most_common_freqs FROM pg_stats "
-                "WHERE tablename = %s AND attname = 'status'",
-                [table],
-            )
-            row = cursor.fetchone()
-        shares = dict(zip(row[0], row[1], strict=True)) if row and row[0] else {}
+        shares = column_shares(connection, SignedDocument._meta.db_table, "status")
         cache.set("dashboard:status-shares", shares, STATUS_SHARES_CACHE_SECONDS)
     return shares
 

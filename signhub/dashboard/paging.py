@@ -20,37 +20,9 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.db.models import F, Func, Q, QuerySet, TextField
+from django.db.models import F, Q, QuerySet
 
-# Sort key → (queryset attribute, nullable). `title_key` matches the doc_title_idx index.
-SORT_KEYS: dict[str, tuple[str, bool]] = {
-    "completed": ("completed_at", True),
-    "created": ("created_at", True),
-    "activity": ("last_activity_at", True),
-    "title": ("title_key", False),
-    "status": ("status", False),
-}
-_DATETIME_KEYS = {"completed_at", "created_at", "last_activity_at"}
-
-
-class TitleKey(Func):
-    """The doc_title_idx expression, spelled as each database created the index.
-
-    Databases use an expression index only when the query spells the same expression:
-    PostgreSQL built it with SUBSTRING, SQLite with SUBSTR, and SQLite does not match
-    bound parameters, so the bounds are literals.
-    """
-
-    template = "SUBSTRING(%(expressions)s, 1, 100)"
-    output_field = TextField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler, connection, template="SUBSTR(%(expressions)s, 1, 100)", **extra_context
-        )
-
-
-TITLE_KEY = TitleKey(F("title"))
+from .sorting import DATETIME_COLUMNS, SORT_KEYS, sort_key
 
 
 class InvalidCursor(ValueError):
@@ -112,8 +84,7 @@ class Cursor:
         return cursor
 
     def typed_value(self):
-        attr, _ = SORT_KEYS[self.sort.lstrip("-")]
-        if self.value is None or attr not in _DATETIME_KEYS:
+        if self.value is None or sort_key(self.sort).column not in DATETIME_COLUMNS:
             return self.value
         try:
             value = datetime.fromisoformat(self.value)
@@ -151,13 +122,6 @@ class PageResult:
         return self.start + len(self.rows) - 1 if self.start else 0
 
 
-def sorted_queryset(qs: QuerySet, sort: str) -> QuerySet:
-    """Adds what the sort needs (the title key annotation)."""
-    if sort.lstrip("-") == "title":
-        qs = qs.annotate(title_key=TITLE_KEY)
-    return qs
-
-
 def _after(attr: str | None, value, pk: int, desc: bool) -> Q:
     """Rows strictly after (value, pk) in the walking direction.
 
@@ -179,13 +143,14 @@ def _walk(
     backward: bool,
     small: bool = False,
 ) -> list:
-    attr, nullable = SORT_KEYS[sort.lstrip("-")]
+    key = sort_key(sort)
+    attr, nullable = key.column, key.nullable
     desc = sort.startswith("-") != backward
     if small and nullable and cursor is None:
         # A result known to be small: one query with NULLS LAST gives the same order as
         # the two segments, without a second (index-less, for a rare match) query.
-        key = F(attr).desc(nulls_last=True) if desc else F(attr).asc(nulls_last=True)
-        return list(qs.order_by(key, "-id" if desc else "id")[:limit])
+        order = F(attr).desc(nulls_last=True) if desc else F(attr).asc(nulls_last=True)
+        return list(qs.order_by(order, "-id" if desc else "id")[:limit])
     segments = [False, True] if nullable else [False]
     if backward:
         segments.reverse()
@@ -195,8 +160,8 @@ def _walk(
     for null_segment in segments:
         part = qs.filter(**{f"{attr}__isnull": null_segment}) if nullable else qs
         if cursor is not None and not cursor.at_end and cursor.null == null_segment:
-            key = None if null_segment else attr
-            part = part.filter(_after(key, cursor.typed_value(), cursor.id, desc))
+            column = None if null_segment else attr
+            part = part.filter(_after(column, cursor.typed_value(), cursor.id, desc))
         prefix = "-" if desc else ""
         order = [f"{prefix}id"] if null_segment else [f"{prefix}{attr}", f"{prefix}id"]
         rows.extend(part.order_by(*order)[: limit - len(rows)])
@@ -206,8 +171,7 @@ def _walk(
 
 
 def _cursor_for(row, sort: str, index: int) -> Cursor:
-    attr, _ = SORT_KEYS[sort.lstrip("-")]
-    value = getattr(row, attr)
+    value = getattr(row, sort_key(sort).column)
     if isinstance(value, datetime):
         value = value.isoformat()
     return Cursor(sort=sort, null=value is None, value=value, id=row.pk, index=index)
@@ -221,7 +185,7 @@ def paginate(
     before: Cursor | None = None,
     total: int | None = None,
 ) -> PageResult:
-    """One page of `qs` (already filtered, sort annotations added) in one or two queries.
+    """One page of `qs` (already filtered) in one or two queries.
 
     `total` is the exact row count when known; it numbers the last page.
     """

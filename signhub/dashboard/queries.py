@@ -1,7 +1,10 @@
 """The list's queries: filters from the validated form, and bounded counts.
 
 Everything starts from `SignedDocument.objects.visible_to(user)`, so a reviewer never
-counts, lists or exports a document of an account their groups cannot see.
+counts, lists or exports a document of an account their groups cannot see; the party
+filters (signer, employee) look only at documents of visible accounts from their first
+query on, so "signed nothing" and "signed only where you cannot look" are one answer.
+`signhub.dashboard.changelist.DocumentList` puts them together.
 """
 
 from __future__ import annotations
@@ -10,21 +13,20 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
-from signhub.core.dialects import text_search
-from signhub.core.models import DocumentParty, SignedDocument
+from signhub.core.dialects import has_label, text_search
+from signhub.core.models import DocumentParty
 from signhub.core.status import DocumentStatus
 
 from .dates import custom_range, preset_range
-from .estimates import Estimate, estimate_counts
+from .estimates import Estimate, compiled, estimate_counts
 from .forms import DATE_AXES
 
-COUNT_CAP = 10_000  # counts stop here ("10,000+"): an exact COUNT(*) of 1M rows is slow
 ATTENTION_DAYS = 30
 ATTENTION_STATUSES = (DocumentStatus.DECLINED, DocumentStatus.EXPIRED, DocumentStatus.FAILED)
 
@@ -32,8 +34,9 @@ ATTENTION_STATUSES = (DocumentStatus.DECLINED, DocumentStatus.EXPIRED, DocumentS
 PARTY_ID_LIMIT = 5_000
 
 
-def _party_docs(email: str, role: str) -> list[int] | QuerySet:
-    """Ids of documents where `email` has `role` (read from party_email_idx alone).
+def _party_docs(email: str, role: str, account_ids: list[int] | None) -> list[int] | QuerySet:
+    """Ids of documents of the visible accounts (`account_ids`; None: all) where `email`
+    has `role` (read from party_email_idx alone, plus the documents' accounts when limited).
 
     Fetched first as a plain list when there are few: with literal ids PostgreSQL fetches
     exactly those documents and sorts them, instead of walking the date index with a semi
@@ -41,19 +44,10 @@ def _party_docs(email: str, role: str) -> list[int] | QuerySet:
     Senders are matched on the document's own column instead (an HR sender has many).
     """
     parties = DocumentParty.objects.filter(email=email, role=role)
+    if account_ids is not None:
+        parties = parties.filter(document__account_id__in=account_ids)
     ids = list(parties.values_list("document_id", flat=True)[: PARTY_ID_LIMIT + 1])
     return ids if len(ids) <= PARTY_ID_LIMIT else parties.values("document_id")
-
-
-def _has_label(qs: QuerySet, label: str, n: int) -> QuerySet:
-    """Exact label match (labels is a JSON list of strings)."""
-    if connection.features.supports_json_field_contains:
-        return qs.filter(labels__contains=[label])
-    # SQLite has no JSON containment operator: look inside the array with json_each.
-    table = SignedDocument._meta.db_table
-    alias = f"has_label_{n}"
-    sql = f'EXISTS (SELECT 1 FROM json_each("{table}"."labels") WHERE json_each.value = %s)'
-    return qs.alias(**{alias: RawSQL(sql, [label])}).filter(**{alias: True})
 
 
 def _date_range(data: dict, axis: str, now: datetime, tz: tzinfo):
@@ -73,8 +67,13 @@ def attention_q(now: datetime) -> Q:
     return (Q(status__in=ATTENTION_STATUSES) & recent) | overdue
 
 
-def filter_documents(qs: QuerySet, data: dict, *, now: datetime, tz: tzinfo) -> QuerySet:
-    """Every filter except status (the status chips count across statuses)."""
+def filter_documents(
+    qs: QuerySet, data: dict, *, now: datetime, tz: tzinfo, account_ids: list[int] | None
+) -> QuerySet:
+    """Every filter except status (the status chips count across statuses).
+
+    `account_ids` are the accounts the user may see (None: every account).
+    """
     if not data["removed"]:
         qs = qs.filter(removed_at__isnull=True)
     # Each word must appear; search_text is lower-cased (indexes: signhub.core.dialects).
@@ -94,12 +93,13 @@ def filter_documents(qs: QuerySet, data: dict, *, now: datetime, tz: tzinfo) -> 
     if data["sender"]:
         qs = qs.filter(sender_key=data["sender"])
     if data["signer"]:
-        qs = qs.filter(pk__in=_party_docs(data["signer"], DocumentParty.Role.SIGNER))
+        signed = _party_docs(data["signer"], DocumentParty.Role.SIGNER, account_ids)
+        qs = qs.filter(pk__in=signed)
     if data["person"]:
-        signed = _party_docs(data["person"], DocumentParty.Role.SIGNER)
+        signed = _party_docs(data["person"], DocumentParty.Role.SIGNER, account_ids)
         qs = qs.filter(Q(sender_key=data["person"]) | Q(pk__in=signed))
     for n, label in enumerate(data["label"]):
-        qs = _has_label(qs, label, n)
+        qs = has_label(qs, label, n)
     if data["view"] == "attention":
         qs = qs.filter(attention_q(now))
     return qs
@@ -123,7 +123,10 @@ ESTIMATE_MARGIN = 2
 
 def _grouped_capped(base: QuerySet, cap: int) -> dict[str, int]:
     """Per-status counts of the first cap+1 matching rows, in one query reading them once."""
-    sql, params = base.order_by().values("status")[: cap + 1].query.sql_with_params()
+    query = compiled(base.order_by().values("status")[: cap + 1])
+    if query is None:
+        return {}
+    sql, params = query
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT status, COUNT(*) FROM ({sql}) AS capped GROUP BY status", params)
         return dict(cursor.fetchall())
@@ -153,7 +156,7 @@ def _approximate(estimate: Estimate, statuses: list[str], cap: int, about: bool 
 def count_documents(
     base: QuerySet,
     statuses: list[str],
-    cap: int = COUNT_CAP,
+    cap: int | None = None,
     possible: tuple[str, ...] | None = None,
 ) -> Counts:
     """The total and per-status chip counts; never counts a million rows.
@@ -165,7 +168,10 @@ def count_documents(
     - Otherwise one query groups the first cap+1 matching rows by status: exact counts
       when the result is within the cap.
     - Past the cap after all (the estimate was low): the estimate's chips, "10,000+".
+
+    `cap` defaults to the SIGNHUB_COUNT_CAP setting.
     """
+    cap = settings.SIGNHUB_COUNT_CAP if cap is None else cap
     estimate = estimate_counts(base, possible)
     if estimate is not None and estimate.exact:
         return _exact(estimate.by_status, statuses)

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
@@ -32,39 +30,15 @@ from signhub.downloads.forms import IdListField
 
 from .attention import EXPIRING_DAYS, expiring_soon
 from .back import back_link, back_param
+from .changelist import ROW_FIELDS, DocumentList
 from .csv_export import export_lines
-from .dates import parse_zone
-from .forms import PAGE_SIZES, SORT_CHOICES, DocumentFilterForm
-from .paging import paginate, sorted_queryset
+from .forms import PAGE_SIZES
 from .preview import preview_for
-from .queries import COUNT_CAP, cached_counts, counts_cache_key, filter_documents
 from .rows import RowRenderer
+from .sorting import SORT_CHOICES
 from .summary import summarize
-from .viewer import cookie_zone, viewer_timezone, zone_name
+from .timezones import viewer_timezone, zone_name
 
-# Columns a row shows; `raw` (big) and `search_text` stay in the database.
-ROW_FIELDS = [
-    "id",
-    "account_id",
-    "provider",
-    "external_id",
-    "title",
-    "status",
-    "provider_status",
-    "sender_name",
-    "sender_email",
-    "signers",
-    "labels",
-    "files",
-    "created_at",
-    "completed_at",
-    "last_activity_at",
-    "expires_at",
-    "ended_at",
-    "end_reason",
-    "ended_by",
-    "removed_at",
-]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Filters inside the collapsible "More filters" box (open when one is used).
 MORE_FILTERS = [
@@ -117,24 +91,18 @@ def fragment_for(request: HttpRequest, name: str, target: str) -> str:
     return name
 
 
-def _visible_accounts(request: HttpRequest) -> list[ProviderAccount]:
-    return list(
-        ProviderAccount.objects.visible_to(request.user).defer(
-            "credentials", "sync_state", "options"
-        )
-    )
-
-
-def _applied_chips(request: HttpRequest, form: DocumentFilterForm, accounts) -> list[dict]:
+def _applied_chips(doc_list: DocumentList) -> list[dict]:
     """One chip per applied value, each with the query string that removes it."""
-    names = {str(a.pk): a.name for a in accounts}
+    form, params = doc_list.form, doc_list.params
+    names = {str(a.pk): a.name for a in doc_list.accounts}
     field_choices = {
         name: dict(form.fields[name].choices)
         for name in ("provider", "status", "completed", "created", "view")
     }
     chips = []
     for param, label in CHIP_PARAMS:
-        for value in request.GET.getlist(param):
+        values = params.getlist(param)
+        for value in values:
             if not value.strip() or param in form.errors:
                 continue
             shown = value
@@ -144,11 +112,14 @@ def _applied_chips(request: HttpRequest, form: DocumentFilterForm, accounts) -> 
                 shown = str(field_choices[param].get(value, value))
             elif param == "removed":
                 shown = "yes"
-            remaining = request.GET.copy()
-            remaining.setlist(param, [v for v in request.GET.getlist(param) if v != value])
-            for transient in ("after", "before"):
-                remaining.pop(transient, None)
-            chips.append({"label": label, "value": shown, "query": remaining.urlencode()})
+            remaining = [v for v in values if v != value]
+            chips.append(
+                {
+                    "label": label,
+                    "value": shown,
+                    "query": doc_list.query_string(**{param: remaining}),
+                }
+            )
     return chips
 
 
@@ -176,7 +147,6 @@ def _rows_html(
     if person and rows:
         _person_parties(rows, person)
     renderer = RowRenderer(
-        reverse("dashboard:documents"),
         providers=dict(provider_choices()),
         accounts={a.pk: a for a in accounts},
         back=back,
@@ -190,53 +160,26 @@ def _rows_html(
 @vary_on_headers("HX-Request", "HX-Target")
 @viewer_timezone
 def documents(request: HttpRequest) -> HttpResponse:
-    accounts = _visible_accounts(request)
-    form = DocumentFilterForm(request.GET, accounts=accounts)
-    data = form.usable_data()
-    now = timezone.now()
-
-    base = filter_documents(
-        SignedDocument.objects.visible_to(request.user), data, now=now, tz=request.viewer_tz
-    )
-    selected = base.filter(status__in=data["status"]) if data["status"] else base
-    key = counts_cache_key(data, accounts, request.user, request.viewer_tz)
-    counts = cached_counts(key, base, data)
-
-    sort = data["sort"]
-    rows_qs = sorted_queryset(selected.only(*ROW_FIELDS), sort)
-    page = paginate(
-        rows_qs,
-        sort,
-        data["per_page"],
-        after=data["after"],
-        before=data["before"],
-        total=None if counts.total_capped else counts.total,
-    )
-
+    """The list, the employee view (`?person=`) and their HTMX partial."""
+    doc_list = DocumentList.from_request(request)
+    data, page, counts, accounts = doc_list.data, doc_list.page, doc_list.counts, doc_list.accounts
+    back = back_param(request.get_full_path())
     attention = data["view"] == "attention"
     expiring, expiring_more = [], False
     if attention and (not data["status"] or DocumentStatus.IN_PROGRESS in data["status"]):
-        others = filter_documents(
-            SignedDocument.objects.visible_to(request.user),
-            {**data, "view": ""},
-            now=now,
-            tz=request.viewer_tz,
+        # The same filter without the view: in-progress documents about to expire.
+        expiring, expiring_more = expiring_soon(
+            doc_list.variant(view=None).base, doc_list.now, ROW_FIELDS
         )
-        expiring, expiring_more = expiring_soon(others, now, ROW_FIELDS)
-
     stale = [a for a in accounts if a.enabled and (a.last_sync_failed or a.is_stale)]
     providers = sorted({(a.provider, a.get_provider_display()) for a in accounts})
     context = {
-        "form": form,
+        "doc_list": doc_list,
+        "form": doc_list.form,
         "data": data,
         "page": page,
         "rows_html": _rows_html(
-            page.rows,
-            accounts,
-            data["person"],
-            back_param(request.get_full_path()),
-            why=attention,
-            select=True,
+            page.rows, accounts, data["person"], back, why=attention, select=True
         ),
         "evidence_limit": settings.SIGNHUB_EVIDENCE_MAX_DOCS,
         "counts": counts,
@@ -252,28 +195,23 @@ def documents(request: HttpRequest) -> HttpResponse:
             for value, label in DocumentStatus.choices
         ],
         "accounts": accounts,
-        "cap": COUNT_CAP,
         "providers": providers,
         "stale_accounts": stale,
         "account_summary": summarize(accounts),
         "attention": attention,
-        "expiring_html": (
-            _rows_html(expiring, accounts, "", back_param(request.get_full_path()), why=True)
-            if expiring
-            else ""
-        ),
+        "expiring_html": _rows_html(expiring, accounts, "", back, why=True) if expiring else "",
         "expiring_count": len(expiring),
         "expiring_more": expiring_more,
         "expiring_days": EXPIRING_DAYS,
-        "chips": _applied_chips(request, form, accounts),
-        "sort": sort,
-        "sort_label": dict(SORT_CHOICES).get(sort, sort),
+        "chips": _applied_chips(doc_list),
+        "sort": doc_list.sort,
+        "sort_label": dict(SORT_CHOICES).get(doc_list.sort, doc_list.sort),
         "sort_choices": SORT_CHOICES,
         "page_sizes": PAGE_SIZES,
-        "page_number": (page.start - 1) // data["per_page"] + 1 if page.start else None,
+        "page_number": doc_list.page_number,
         "more_open": any(data[name] for name in MORE_FILTERS),
         "zone": zone_name(request.viewer_tz),
-        "export_query": _export_query(request),
+        "export_query": doc_list.query_string(per_page=None, tz=None),
     }
     template = fragment_for(request, "dashboard/documents.html", "results")
     context["is_partial"] = "#" in template
@@ -287,13 +225,6 @@ def _filters_for_audit(request: HttpRequest) -> dict[str, list[str]]:
         for key in list(request.GET)[:40]
         if key != "tz"
     }
-
-
-def _export_query(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    for transient in ("after", "before", "per_page", "tz"):
-        params.pop(transient, None)
-    return params.urlencode()
 
 
 @login_required
@@ -346,17 +277,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         rows = SignedDocument.objects.visible_to(request.user).filter(pk__in=ids)
         audit.record(request, "export_csv", "documents", selected=len(ids))
         return _export_response(rows)
-    accounts = _visible_accounts(request)
-    form = DocumentFilterForm(request.GET, accounts=accounts)
-    data = form.usable_data()
     # Presets like "this month" mean the viewer's month, as on screen.
-    zone = parse_zone(request.GET.get("tz")) or cookie_zone(request)
-    base = filter_documents(
-        SignedDocument.objects.visible_to(request.user),
-        data,
-        now=timezone.now(),
-        tz=zone or UTC,
-    )
-    selected = base.filter(status__in=data["status"]) if data["status"] else base
+    selected = DocumentList.from_request(request).queryset
     audit.record(request, "export_csv", "documents", filters=_filters_for_audit(request))
     return _export_response(selected)

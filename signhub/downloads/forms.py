@@ -11,7 +11,8 @@ MAX_ID = 2**63 - 1
 
 
 class IdListField(forms.Field):
-    """Several `ids=` values (or one comma-separated) → a list of ints."""
+    """Several `ids=` values, each of them possibly comma-separated (`ids=1,2,3`) → a
+    sorted list of distinct ints."""
 
     widget = forms.MultipleHiddenInput
 
@@ -19,9 +20,10 @@ class IdListField(forms.Field):
         if not value:
             return []
         if isinstance(value, str):
-            value = value.split(",")
+            value = [value]
+        parts = [part.strip() for v in value for part in str(v).split(",")]
         try:
-            ids = sorted({int(v) for v in value if str(v).strip()})
+            ids = sorted({int(part) for part in parts if part})
         except (TypeError, ValueError):
             raise forms.ValidationError("Document ids must be whole numbers.") from None
         if ids and not (ids[0] >= 1 and ids[-1] <= MAX_ID):

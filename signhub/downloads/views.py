@@ -26,7 +26,7 @@ from .content_types import served_type
 from .evidence import EvidencePack, PackStats
 from .filenames import content_disposition, download_filename
 from .forms import EvidencePackForm
-from .selection import filtered_documents
+from .selection import FilterRefused, filtered_documents
 from .streaming import DownloadAborted, PrimedStream, open_primed
 
 logger = logging.getLogger(__name__)
@@ -223,7 +223,15 @@ def evidence_pack(request: HttpRequest) -> HttpResponse:
     scope = form.cleaned_data["scope"]
     if scope == EvidencePackForm.FILTER:
         filter_data = request.GET if request.GET else request.POST
-        documents = filtered_documents(visible, filter_data, request.user)
+        try:
+            documents = filtered_documents(request, filter_data)
+        except FilterRefused as refused:
+            return render(
+                request,
+                "downloads/evidence_error.html",
+                {"form": form, "filter_errors": refused.errors},
+                status=400,
+            )
         total = documents.count()
         if not form.cleaned_data["confirm"]:
             return render(

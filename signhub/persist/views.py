@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from signhub.core.models import AuditEvent
-from signhub.dashboard.viewer import viewer_timezone, zone_name
+from signhub.dashboard.timezones import viewer_timezone, zone_name
 
 from . import inspect
 from .auth import client_ip

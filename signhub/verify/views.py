@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from signhub.core.models import SignedDocument
-from signhub.dashboard.viewer import viewer_timezone, zone_name
+from signhub.dashboard.timezones import viewer_timezone, zone_name
 
 from . import files, tasks
 from .models import VerificationJob

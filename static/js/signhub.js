@@ -41,6 +41,21 @@
       });
     });
 
+    // 2b. Leaving the search box fires "change" for text its typing already sent: skip that
+    // duplicate request (it would also race a click on a sort header or page link).
+    body.addEventListener("htmx:configRequest", function (event) {
+      var search = document.getElementById("id_q");
+      if (search && event.detail.elt.id === "filters") search.dataset.sent = search.value;
+    });
+    body.addEventListener("htmx:confirm", function (event) {
+      var trigger = event.detail.triggeringEvent;
+      var search = trigger && trigger.target;
+      if (trigger && trigger.type === "change" && search && search.id === "id_q" &&
+          search.dataset.sent === search.value) {
+        event.preventDefault();
+      }
+    });
+
     // 3. A sync started with "Sync now" finished: show the fresh list.
     body.addEventListener("signhub:synced", refreshResults);
 
@@ -49,14 +64,14 @@
     // back may re-render the list (htmx history restore) and replace the link itself.
     var opener = null;
     body.addEventListener("click", function (event) {
-      var link = event.target.closest("a[hx-target='#detail']");
+      var link = event.target.closest("td.title > a");
       if (link) opener = link.getAttribute("href");
     });
     function refocusOpener() {
       if (!opener) return;
       var panel = document.getElementById("detail");
       if (panel && panel.classList.contains("open")) return;
-      var links = document.querySelectorAll("a[hx-target='#detail']");
+      var links = document.querySelectorAll("td.title > a");
       for (var i = 0; i < links.length; i++) {
         if (links[i].getAttribute("href") === opener) { links[i].focus(); return; }
       }

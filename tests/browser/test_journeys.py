@@ -121,7 +121,11 @@ def test_reviewer_journey(page, live_server, world, screenshots):
     assert page.locator("#status-chips .chip.status-declined .count").inner_text() == "0"
     assert page.locator(".applied .chip").count() == 3
 
-    # Sort by title (descending first), then go to page 3 with Next.
+    # Sort by title: A→Z on the first click, Z→A on the second; then page 3 with Next.
+    page.locator("th a", has_text="Title").click()
+    page.wait_for_url(re.compile(r"sort=title"))
+    page.wait_for_load_state("networkidle")
+    assert page.locator("th[aria-sort=ascending]").inner_text().startswith("Title")
     page.locator("th a", has_text="Title").click()
     page.wait_for_url(re.compile(r"sort=-title"))
     page.wait_for_load_state("networkidle")

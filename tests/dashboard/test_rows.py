@@ -41,7 +41,6 @@ def doc(**overrides):
 def renderer():
     with timezone.override(ZoneInfo("Europe/Berlin")):
         yield RowRenderer(
-            "/documents/",
             providers={"box": "Box Sign"},
             accounts={1: SimpleNamespace(name="HR Box")},
         )
@@ -75,7 +74,7 @@ def test_a_row_shows_what_reviewers_scan_for(renderer):
     assert cells == ["Title", "Provider", "Status", "Sender", "Signers", "Completed", "Created"] + [
         "Download"
     ]
-    assert '<a href="/documents/7/" hx-get="/documents/7/" hx-target="#detail"' in html
+    assert '<a href="/documents/7/" hx-get="/documents/7/">Offer letter</a>' in html
     assert '<span class="badge provider">Box Sign</span> <span class="acct">HR Box</span>' in html
     assert 'class="status status-completed" title="Provider status: COMPLETED">Completed' in html
     assert 'Hana HR<small class="muted">hana@example.com</small>' in html

@@ -7,6 +7,7 @@ import hashlib
 import io
 import zipfile
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -142,3 +143,32 @@ def test_all_matching_the_filter_never_crosses_accounts(client, world):
     archive = open_zip(client.post(URL, {"scope": "filter", "confirm": "1"}))
     ids = {r["external_id"] for r in manifest(archive)}
     assert ids == {d.external_id for d in world.docs_a}
+
+
+def test_the_comma_form_of_ids_is_accepted(client, world):
+    """Issue 15, finding 6: `ids=1,2` as documented, alone or beside repeated ids."""
+    a0, a1 = world.docs_a
+    client.force_login(world.alice)
+    for ids in (f"{a0.pk},{a1.pk}", [f"{a0.pk}, {a1.pk}"], [f"{a0.pk}", f"{a1.pk},"]):
+        rows = manifest(open_zip(client.post(URL, {"ids": ids})))
+        assert {r["external_id"] for r in rows} == {a0.external_id, a1.external_id}
+    assert client.post(URL, {"ids": f"{a0.pk},x"}).status_code == 400
+
+
+@pytest.mark.parametrize("confirm", ["", "1"])
+def test_a_filter_on_an_account_you_cannot_see_packs_nothing(client, world, confirm):
+    """Issue 15, finding 6: not "all your documents" because the filter was dropped."""
+    client.force_login(world.alice)
+    query = f"?account={world.account_b.pk}"
+    response = client.post(URL + query, {"scope": "filter", "confirm": confirm})
+    assert response.status_code == 400
+    assert not response.streaming
+    page = response.content.decode()
+    assert "not understood" in page and "ALPHALEAK" not in page
+    assert not AuditEvent.objects.filter(action="evidence_pack").exists()
+    assert not ScriptedConnector.opened
+    # The account's own id, visible to Alice, still packs.
+    ok = client.post(f"{URL}?account={world.account_a.pk}", {"scope": "filter", "confirm": "1"})
+    assert {r["external_id"] for r in manifest(open_zip(ok))} == {
+        d.external_id for d in world.docs_a
+    }

@@ -1,4 +1,4 @@
-"""Template helpers for the dashboard: dates in the viewer's zone, sort links."""
+"""Template helpers for the dashboard: dates in the viewer's zone, list links, sort headers."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
 from signhub.core.connector import FILE_KINDS
+from signhub.dashboard import sorting
 
 register = template.Library()
 
@@ -89,22 +90,6 @@ def when(value, style: str = "short") -> str:
     )
 
 
-@register.simple_tag
-def toggled_sort(current: str, key: str) -> str:
-    """The sort value a column header link selects: newest/desc first, then flips."""
-    return key if current == f"-{key}" else f"-{key}"
-
-
-@register.filter
-def sort_state(current: str, key: str) -> str:
-    """aria-sort value for a column header."""
-    if current == f"-{key}":
-        return "descending"
-    if current == key:
-        return "ascending"
-    return "none"
-
-
 @register.filter
 def thousands(value: int) -> str:
     return f"{value:,}"
@@ -142,22 +127,26 @@ def file_kind(kind: str) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def sort_header(context, key: str, label: str) -> str:
-    """A sortable <th>: a link (plain + HTMX) that sorts by `key`, flipping on repeat."""
-    current = context["sort"]
-    params = context["request"].GET.copy()
-    params["sort"] = toggled_sort(current, key)
-    for transient in ("after", "before"):
-        params.pop(transient, None)
-    url = f"{reverse('dashboard:documents')}?{params.urlencode()}"
-    arrow = {"descending": "↓", "ascending": "↑"}.get(sort_state(current, key), "")
+def list_url(context, **changes) -> str:
+    """The documents list's URL with `changes` to the current list's query string
+    (`DocumentList.query_string`): `{% list_url view="attention" as url %}`."""
+    return reverse("dashboard:documents") + context["doc_list"].query_string(**changes)
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, name: str) -> str:
+    """A sortable <th>: a link that sorts by `name` (its first direction, then the other);
+    the HTMX attributes come from the page container."""
+    current = context["doc_list"].sort
+    url = list_url(context, sort=sorting.toggled(current, name))
+    aria = sorting.state(current, name)
+    arrow = {"descending": "↓", "ascending": "↑"}.get(aria, "")
     return format_html(
-        '<th scope="col" aria-sort="{}"><a href="{}" hx-get="{}" hx-target="#page" '
-        'hx-select="#page" hx-swap="outerHTML" hx-push-url="true">{}'
+        '<th scope="col" aria-sort="{}"><a href="{}" hx-get="{}">{}'
         '<span class="arrow" aria-hidden="true">{}</span></a></th>',
-        sort_state(current, key),
+        aria,
         url,
         url,
-        label,
+        sorting.SORT_KEYS[name].label,
         arrow,
     )

@@ -7,7 +7,7 @@ so dates read in local time without asking; the zone's name is always shown.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, tzinfo
 from functools import wraps
 from urllib.parse import unquote
 
@@ -25,7 +25,7 @@ def viewer_timezone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         from_param = parse_zone(request.GET.get("tz"))
-        zone = from_param or cookie_zone(request) or UTC
+        zone = request_zone(request)
         request.viewer_tz = zone
         with timezone.override(zone):
             response = view(request, *args, **kwargs)
@@ -34,6 +34,11 @@ def viewer_timezone(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         return response
 
     return wrapper
+
+
+def request_zone(request: HttpRequest) -> tzinfo:
+    """The viewer's zone for this request: `?tz=`, else the cookie, else UTC."""
+    return parse_zone(request.GET.get("tz")) or cookie_zone(request) or UTC
 
 
 def cookie_zone(request: HttpRequest):

@@ -1,0 +1,174 @@
+"""One object for the state of the documents list, in the spirit of the Django admin's
+ChangeList: the validated filter, the documents it selects, their counts, the page shown,
+and the query string of every link that changes one of them.
+
+The list page, its HTMX partial, the CSV export, the evidence pack's "all matching the
+filter" and the employee view (`?person=`) all build one from the same query string, so
+they select the same documents by construction (`tests/dashboard/test_changelist.py`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, tzinfo
+from functools import cached_property
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone
+
+from signhub.core.models import ProviderAccount, SignedDocument
+
+from .forms import DocumentFilterForm
+from .paging import Cursor, PageResult, paginate
+from .queries import Counts, cached_counts, counts_cache_key, filter_documents
+from .sorting import ATTENTION_SORT, DEFAULT_SORT
+from .timezones import request_zone
+
+# Columns a row shows (and its sort keys); `raw` (big) and `search_text` stay in the database.
+ROW_FIELDS = [
+    "id",
+    "account_id",
+    "provider",
+    "external_id",
+    "title",
+    "title_sort",
+    "status",
+    "provider_status",
+    "sender_name",
+    "sender_email",
+    "signers",
+    "labels",
+    "files",
+    "created_at",
+    "completed_at",
+    "last_activity_at",
+    "expires_at",
+    "ended_at",
+    "end_reason",
+    "ended_by",
+    "removed_at",
+]
+# The page position: a link that changes anything else starts again at the first page.
+PAGE_PARAMS = ("after", "before")
+
+
+def visible_accounts(user) -> list[ProviderAccount]:
+    return list(
+        ProviderAccount.objects.visible_to(user).defer("credentials", "sync_state", "options")
+    )
+
+
+class DocumentList:
+    """The documents a user's query string selects, and how they are shown.
+
+    `params` is the query string (a QueryDict); `tz` the viewer's zone (date presets mean
+    the viewer's "this month"). Nothing touches the database until asked for.
+    """
+
+    def __init__(
+        self,
+        params: QueryDict,
+        user,
+        *,
+        tz: tzinfo = UTC,
+        accounts: list[ProviderAccount] | None = None,
+        now=None,
+    ) -> None:
+        self.params = params
+        self.user = user
+        self.tz = tz
+        self.now = now or timezone.now()
+        self.accounts = visible_accounts(user) if accounts is None else accounts
+        self.form = DocumentFilterForm(params, accounts=self.accounts)
+        self.data = self.form.filter_data()
+        self.sort = self.data["sort"] or (
+            ATTENTION_SORT if self.data["view"] == "attention" else DEFAULT_SORT
+        )
+        self.data["sort"] = self.sort
+        self.per_page: int = self.data["per_page"]
+        self.after, self.before = self._position(self.data["after"], self.data["before"])
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, params: QueryDict | None = None, **kwargs):
+        """The list of `request`'s query string (or `params`) in the viewer's zone."""
+        kwargs.setdefault("tz", getattr(request, "viewer_tz", None) or request_zone(request))
+        return cls(request.GET if params is None else params, request.user, **kwargs)
+
+    def variant(self, **changes) -> DocumentList:
+        """The same list with `changes` to its query string (as `query_string` makes them)."""
+        params = QueryDict(self.query_string(**changes).lstrip("?"))
+        return DocumentList(params, self.user, tz=self.tz, accounts=self.accounts, now=self.now)
+
+    def _position(self, after: Cursor | None, before: Cursor | None):
+        """The page cursors that apply: a cursor of another sort (an edited URL) starts
+        over, and `after` wins over `before`."""
+        if after is not None and after.sort != self.sort:
+            after = None
+        if before is not None and not before.at_end and before.sort != self.sort:
+            before = None
+        return after, None if after is not None else before
+
+    @cached_property
+    def account_ids(self) -> list[int] | None:
+        """The visible accounts (None: every account, for a superuser)."""
+        return None if self.user.is_superuser else [a.pk for a in self.accounts]
+
+    @cached_property
+    def base(self) -> QuerySet:
+        """Every filter but status: what the status chips count."""
+        return filter_documents(
+            SignedDocument.objects.visible_to(self.user),
+            self.data,
+            now=self.now,
+            tz=self.tz,
+            account_ids=self.account_ids,
+        )
+
+    @cached_property
+    def queryset(self) -> QuerySet:
+        """The selected documents: every filter, status included."""
+        statuses = self.data["status"]
+        return self.base.filter(status__in=statuses) if statuses else self.base
+
+    @cached_property
+    def counts(self) -> Counts:
+        key = counts_cache_key(self.data, self.accounts, self.user, self.tz)
+        return cached_counts(key, self.base, self.data)
+
+    @cached_property
+    def page(self) -> PageResult:
+        counts = self.counts
+        return paginate(
+            self.queryset.only(*ROW_FIELDS),
+            self.sort,
+            self.per_page,
+            after=self.after,
+            before=self.before,
+            total=None if counts.total_capped else counts.total,
+        )
+
+    @property
+    def page_number(self) -> int | None:
+        start = self.page.start
+        return (start - 1) // self.per_page + 1 if start else None
+
+    def query_string(self, **changes) -> str:
+        """The query string of this list with `changes` ("" when nothing is left).
+
+        A value None removes the parameter, a list sets every value; the page position
+        (`after` / `before`) is dropped unless given, since any other change makes it
+        meaningless.
+        """
+        params = self.params.copy()
+        for name in PAGE_PARAMS:
+            if name not in changes:
+                params.pop(name, None)
+        for name, value in changes.items():
+            if value is None or value == []:
+                params.pop(name, None)
+            elif isinstance(value, list | tuple):
+                params.setlist(name, [str(v) for v in value])
+            else:
+                params[name] = str(value)
+        encoded = params.urlencode()
+        return f"?{encoded}" if encoded else ""
