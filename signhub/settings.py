@@ -299,12 +299,14 @@ SIGNHUB_PERSIST_TRASH_DAYS = env.int("SIGNHUB_PERSIST_TRASH_DAYS", default=30)
 SIGNHUB_PERSIST_ALLOW_OPAQUE = env.bool("SIGNHUB_PERSIST_ALLOW_OPAQUE", default=False)
 
 # Webhooks (signhub.webhooks): body cap, how long delivery ids are remembered for the
-# replay check, how long events for one account are gathered before the refresh runs, how
+# replay check, how long events for one account are gathered before the refresh runs (and
+# the least time between two refreshes of one account while events keep coming), how
 # many named documents are fetched one by one before an incremental sync is cheaper, and
 # when the account page warns that no delivery arrived while documents changed.
 SIGNHUB_WEBHOOK_MAX_BODY = env.int("SIGNHUB_WEBHOOK_MAX_BODY", default=256 * 1024)
 SIGNHUB_WEBHOOK_REPLAY_HOURS = env.int("SIGNHUB_WEBHOOK_REPLAY_HOURS", default=24)
 SIGNHUB_WEBHOOK_DEBOUNCE_SECONDS = env.float("SIGNHUB_WEBHOOK_DEBOUNCE_SECONDS", default=1.0)
+SIGNHUB_WEBHOOK_COOLDOWN_SECONDS = env.float("SIGNHUB_WEBHOOK_COOLDOWN_SECONDS", default=3.0)
 SIGNHUB_WEBHOOK_MAX_TARGETS = env.int("SIGNHUB_WEBHOOK_MAX_TARGETS", default=20)
 SIGNHUB_WEBHOOK_QUIET_HOURS = env.int("SIGNHUB_WEBHOOK_QUIET_HOURS", default=24)
 # JSign has no webhooks: accounts with documents in progress sync incrementally this often.

@@ -27,6 +27,7 @@ logger = logging.getLogger("signhub.connectors.bitrix24")
 # The docs say 1..50 (newer pages say 1..1000); the server silently clamps anything it does
 # not accept to 20, so 50 is the safe maximum and a short page never proves the end.
 PAGE_SIZE = 50
+USERS_PER_CALL = 50  # user.get answers 50 users per page
 MAX_REDIRECTS = 3
 # time.operating is the method's execution budget (cloud limit unpublished; 480 s in the
 # docs' example). Pausing before it runs out avoids a 429 OPERATION_TIME_LIMIT block.
@@ -85,6 +86,13 @@ class Bitrix24Client:
                 code="bad_response",
             )
         return [row for row in result if isinstance(row, dict)]
+
+    def users(self, ids: list[str]) -> list[dict[str, Any]]:
+        """`user.get` for at most 50 ids (one page: the method pages by 50), scope
+        `user_brief` or `user`. Docs: apidocs.bitrix24.com api-reference/user/user-get.md"""
+        data = self.call("user.get", {"FILTER": {"ID": ids[:USERS_PER_CALL]}})
+        result = data.get("result")
+        return [row for row in result if isinstance(row, dict)] if isinstance(result, list) else []
 
     def _respect_operating_budget(self, data: dict[str, Any]) -> None:
         timing = data.get("time")

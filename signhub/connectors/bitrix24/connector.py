@@ -25,8 +25,10 @@ from .client import Bitrix24Client
 from .forms import DEFAULT_OAUTH_URL, PLACEHOLDER_PORTAL, Bitrix24Form, parse_lists
 from .install import Bitrix24Connect
 from .mapping import LIST_ORDER, METHODS, MYSAFE, PERSONAL, DocumentMerger, row_id, to_record
+from .people import PeopleBook
 from .portal import host, portal_root, resolve
 from .statuses import STATUSES
+from .whereabouts import FALLBACK, PageStarts, find_near, hint
 
 if TYPE_CHECKING:
     from signhub.core.models import SignedDocument
@@ -105,11 +107,13 @@ class Bitrix24Connector(Connector):
         access) is reported to the engine and the others still sync. With one list only,
         a denial is the sync's failure."""
         self.auth.prepare(self.base_url)
-        merger = DocumentMerger()
+        book = PeopleBook(ctx, self.client, self.auth, host(self.portal_url))
+        merger = DocumentMerger(book.users)
+        self.page_starts = PageStarts()
         lists = self.lists()
         for list_name in lists:
             try:
-                yield from self._iter_list(ctx, list_name, merger)
+                yield from self._iter_list(ctx, list_name, merger, book)
             except ConnectorError as exc:
                 if exc.code != "ACCESS_DENIED" or len(lists) < 2:
                     raise
@@ -117,7 +121,7 @@ class Bitrix24Connector(Connector):
                 ctx.deny(list_name, DENIED_WORDS[list_name], f"{METHODS[list_name]}: {exc.code}")
 
     def _iter_list(
-        self, ctx: SyncContext, list_name: str, merger: DocumentMerger
+        self, ctx: SyncContext, list_name: str, merger: DocumentMerger, book: PeopleBook
     ) -> Iterator[Page]:
         method = METHODS[list_name]
         offset = 0
@@ -126,10 +130,13 @@ class Bitrix24Connector(Connector):
             rows = self.auth.call(lambda o=offset: self.client.list_page(method, o))
             self._note_move(ctx)
             if not rows:
+                if ctx.full:  # read to its end: downloads may start where rows were
+                    self.page_starts.save(ctx.state, list_name)
                 return  # the true end: an empty page
-            offset += len(rows)  # rows received, not rows asked for (clamped limits)
             keyed = [(row_id(row), row) for row in rows]
             ids = [doc_id for doc_id, _ in keyed if doc_id is not None]
+            self.page_starts.add(list_name, offset, ids)
+            offset += len(rows)  # rows received, not rows asked for (clamped limits)
             if ids and ids == previous_ids:
                 raise ConnectorError(
                     f"Bitrix24 returned the same page of {method} twice: paging is not "
@@ -138,6 +145,7 @@ class Bitrix24Connector(Connector):
                 )
             previous_ids = ids
             known = set() if ctx.full else ctx.known_ids(ids)
+            book.resolve(row for doc_id, row in keyed if ctx.full or doc_id not in known)
             records: dict[str, DocumentRecord] = {}
             for doc_id, row in keyed:
                 if doc_id is None:
@@ -161,7 +169,8 @@ class Bitrix24Connector(Connector):
         rows = raw.get("rows") if doc_id else None
         if not isinstance(rows, list) or raw.get("list") not in METHODS:
             return None
-        return to_record(doc_id, [(raw["list"], r) for r in rows if isinstance(r, dict)])
+        people = raw.get("people") if isinstance(raw.get("people"), dict) else None
+        return to_record(doc_id, [(raw["list"], r) for r in rows if isinstance(r, dict)], people)
 
     # -- events kept by the portal (option events=offline) ------------------------------------
 
@@ -175,8 +184,14 @@ class Bitrix24Connector(Connector):
     # -- files ----------------------------------------------------------------------------------
 
     def _find_row(self, list_name: str, target: int) -> dict[str, Any] | None:
-        """Re-list (with the current token) until the row holding `target` shows up."""
+        """Re-list (with the current token) until the row holding `target` shows up: first
+        around the page that held it at the last full sync (whereabouts.py), else from 0."""
         method = METHODS[list_name]
+        start = hint(self.account.sync_state, list_name, target)
+        if start is not None:
+            found = find_near(lambda o: self.client.list_page(method, o), target, start)
+            if found is not FALLBACK:
+                return found
         offset = 0
         while True:
             rows = self.client.list_page(method, offset)

@@ -49,8 +49,39 @@ def row_id(row: dict[str, Any]) -> str | None:
     return None
 
 
-def _user(value: Any) -> str:
-    return f"Bitrix24 user {value}" if value not in (None, "", 0, "0") else ""
+# A portal's people as `user.get` gives them: {"19": {"name": "Ann Lee", "email": ...}}.
+People = dict[str, dict[str, str]]
+
+
+def user_id(value: Any) -> str:
+    """A user id as `user.get` keys it (a string of digits), or ''."""
+    if isinstance(value, bool) or value in (None, "", 0, "0"):
+        return ""
+    text = str(value).strip()
+    return text if text.isdigit() else ""
+
+
+def person(row: dict[str, Any]) -> dict[str, str]:
+    """One `user.get` result row → {name, email} (NAME LAST_NAME, EMAIL)."""
+    name = " ".join(
+        str(row.get(k) or "").strip() for k in ("NAME", "LAST_NAME") if row.get(k)
+    ).strip()
+    return {"name": name, "email": str(row.get("EMAIL") or "").strip()}
+
+
+def _user(value: Any, people: People | None = None) -> tuple[str, str]:
+    """(name, email) of a user id: the portal's words when `user.get` gave them, else
+    "Bitrix24 user 19" (the scope is missing, or the user is gone)."""
+    uid = user_id(value)
+    if not uid:
+        return "", ""
+    known = (people or {}).get(uid) or {}
+    return known.get("name") or f"Bitrix24 user {uid}", known.get("email") or ""
+
+
+def user_ids(row: dict[str, Any]) -> set[str]:
+    """The user ids a safe row names (creator, member)."""
+    return {u for u in (user_id(row.get("creator_id")), user_id(row.get("member_id"))) if u}
 
 
 def _latest(values: list[datetime | None]) -> datetime | None:
@@ -63,8 +94,11 @@ def _earliest(values: list[datetime | None]) -> datetime | None:
     return min(present) if present else None
 
 
-def to_record(doc_id: str, rows: list[tuple[str, dict[str, Any]]]) -> DocumentRecord:
-    """One document from every (list, sanitized row) seen for its id.
+def to_record(
+    doc_id: str, rows: list[tuple[str, dict[str, Any]]], people: People | None = None
+) -> DocumentRecord:
+    """One document from every (list, sanitized row) seen for its id; `people` (from
+    `user.get`) turns the rows' user ids into names and e-mails.
 
     When the safe has the document, its rows are the record (richer, and the same whatever
     order the lists come in, so a re-sync does not rewrite it); the personal row then only
@@ -89,9 +123,11 @@ def to_record(doc_id: str, rows: list[tuple[str, dict[str, Any]]]) -> DocumentRe
             continue
         seen_members.add(member)
         decided = to_utc(row.get("signed_date"))
+        name, email = _user(row.get("member_id"), people)
         signers.append(
             SignerRecord(
-                name=_user(row.get("member_id")),
+                name=name,
+                email=email,
                 role=member[1],
                 status="signed" if decided else "not_signed",
                 decided_at=decided,
@@ -115,13 +151,15 @@ def to_record(doc_id: str, rows: list[tuple[str, dict[str, Any]]]) -> DocumentRe
             labels.append(folder)
 
     creator = next((row.get("creator_id") for row in safe_rows if row.get("creator_id")), None)
+    sender_name, sender_email = _user(creator, people)
     folder = labels[0] if labels else ""
     return DocumentRecord(
         external_id=doc_id,
         title=title if isinstance(title, str) else str(title),
         status=STATUSES.normalize(raw_status),
         provider_status=raw_status,
-        sender_name=_user(creator),
+        sender_name=sender_name,
+        sender_email=sender_email,
         signers=signers,
         labels=labels,
         files=[
@@ -138,16 +176,27 @@ def to_record(doc_id: str, rows: list[tuple[str, dict[str, Any]]]) -> DocumentRe
         last_activity_at=completed_at or created_at,
         folder=folder,
         listed_in=main[0][0],
-        raw={"id": int(doc_id), "list": main[0][0], "rows": [row for _, row in main]},
+        raw=_raw(doc_id, main, people),
     )
+
+
+def _raw(doc_id: str, main: list, people: People | None) -> dict[str, Any]:
+    """What is stored: the rows, and the people `user.get` named for them (so a re-map from
+    the raw payload keeps the names)."""
+    raw: dict[str, Any] = {"id": int(doc_id), "list": main[0][0], "rows": [r for _, r in main]}
+    named = {u: people[u] for _, r in main for u in sorted(user_ids(r)) if (people or {}).get(u)}
+    if named:
+        raw["people"] = named
+    return raw
 
 
 class DocumentMerger:
     """Rows per id for one sync; `add` returns the record when it is new or changed."""
 
-    def __init__(self) -> None:
+    def __init__(self, people: People | None = None) -> None:
         self._rows: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self._built: dict[str, DocumentRecord] = {}
+        self.people: People = people if people is not None else {}
 
     def __contains__(self, doc_id: str) -> bool:
         return doc_id in self._rows
@@ -158,7 +207,7 @@ class DocumentMerger:
         if (list_name, clean) in rows:
             return None
         rows.append((list_name, clean))
-        record = to_record(doc_id, rows)
+        record = to_record(doc_id, rows, self.people)
         if self._built.get(doc_id) == record:
             return None  # e.g. the personal copy of a safe row: nothing to rewrite
         self._built[doc_id] = record

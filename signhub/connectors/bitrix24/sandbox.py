@@ -121,12 +121,14 @@ def rest(request: HttpRequest, method: str) -> HttpResponse:
     if method == "download":
         return download(request)
     lists = {"sign.b2e.personal.tail": _personal, "sign.b2e.mysafe.tail": documents}
-    if method not in lists:
+    if method not in lists and method != "user.get":
         return _error("ERROR_METHOD_NOT_FOUND", "Method not found!", 404)
     token = str(params.get("auth") or "")
     problem = _auth_error(token)
     if problem is not None:
         return problem
+    if method == "user.get":
+        return users(params)
     limit = _int(params.get("limit"), 20, 1, 50)
     offset = _int(params.get("offset"), 0, 0, 10**9)
     prefix = request.path.split("/rest/", 1)[0]
@@ -136,6 +138,26 @@ def rest(request: HttpRequest, method: str) -> HttpResponse:
         url = request.build_absolute_uri(f"{prefix}/rest/download.json") + "?" + query
         rows.append({**row, "file_url": url})
     return JsonResponse({"result": rows, "time": _time_block()})
+
+
+_PEOPLE = [("Anna", "Schmidt"), ("Ivan", "Petrov"), ("Mei", "Chen"), ("Olu", "Adeyemi"),
+           ("Sara", "Nilsson"), ("Jonas", "Berg"), ("Lea", "Roth"), ("Tom", "Hale"),
+           ("Nina", "Kovač"), ("Ali", "Kaya")]  # fmt: skip
+
+
+def users(params: dict) -> JsonResponse:
+    """`user.get` with FILTER.ID (an id or a list): the portal's people, 50 per page."""
+    wanted = (params.get("FILTER") or params.get("filter") or {}).get("ID") or []
+    wanted = wanted if isinstance(wanted, list) else [wanted]
+    rows = []
+    for uid in wanted[:50]:
+        n = int(uid) if str(uid).isdigit() else 0
+        if 1 <= n <= len(_PEOPLE):
+            first, last = _PEOPLE[n - 1]
+            email = f"{first.lower()}.{last.lower()}@demo-portal.example"
+            rows.append({"ID": str(n), "ACTIVE": True, "NAME": first, "LAST_NAME": last,
+                         "EMAIL": email})  # fmt: skip
+    return JsonResponse({"result": rows, "total": len(rows), "time": _time_block()})
 
 
 def download(request: HttpRequest) -> HttpResponse:

@@ -84,9 +84,33 @@ def account(make_account):
     )
 
 
+USERS_URL = f"{BASE}/rest/user.get"
+
+
+def user_row(uid: str) -> dict:
+    """A `user.get` result row (apidocs.bitrix24.com api-reference/user/user-get.md: ID is a
+    string; NAME, LAST_NAME, EMAIL among the user_brief fields)."""
+    return {"ID": uid, "ACTIVE": True, "NAME": f"Name{uid}", "LAST_NAME": f"Last{uid}",
+            "EMAIL": f"user{uid}@acme.example", "WORK_POSITION": ""}  # fmt: skip
+
+
+def serve_users(rsps, calls: list | None = None) -> None:
+    """user.get answering every id in FILTER.ID, one page."""
+
+    def callback(request):
+        ids = [str(i) for i in json.loads(request.body)["FILTER"]["ID"]]
+        if calls is not None:
+            calls.append(ids)
+        body = {"result": [user_row(i) for i in ids], "total": len(ids)}
+        return 200, {"Content-Type": "application/json"}, json.dumps(body)
+
+    rsps.add_callback(responses.POST, USERS_URL, callback=callback)
+
+
 @pytest.fixture
 def rsps():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        serve_users(mock)
         yield mock
 
 

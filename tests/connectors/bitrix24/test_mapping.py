@@ -29,7 +29,9 @@ def test_a_signed_row_is_completed_with_utc_dates(account, rsps):
     assert doc.completed_at == datetime(2024, 6, 28, 17, 34, 58, tzinfo=UTC)
     assert doc.created_at == datetime(2024, 6, 28, 17, 7, 3, tzinfo=UTC)
     assert doc.labels == ["Employment contracts"]
-    assert doc.sender_name == "Bitrix24 user 1"
+    # creator_id and member_id resolved through user.get (conftest.serve_users).
+    assert (doc.sender_name, doc.sender_email) == ("Name1 Last1", "user1@acme.example")
+    assert doc.signers[0]["email"] == "user1@acme.example"
     assert doc.signers[0]["role"] == "signer"
     assert doc.signers[0]["status"] == "signed"
     assert doc.signers[0]["decided_at"] == "2024-06-28T17:34:58+00:00"

@@ -50,7 +50,7 @@ def test_documents_in_both_lists_are_indexed_once_with_the_richer_row(account, p
     docs = {d.external_id: d for d in SignedDocument.objects.filter(account=account)}
     assert sorted(docs) == ["3", "59"]
     assert docs["59"].labels == ["Employment contracts"]
-    assert docs["59"].sender_name == "Bitrix24 user 19"
+    assert docs["59"].sender_name == "Name19 Last19"  # user.get
     assert docs["59"].raw["list"] == "mysafe"
     assert docs["59"].files[0]["handle"] == {"list": "mysafe", "id": 59}
     assert docs["3"].raw["list"] == "personal"
@@ -110,7 +110,7 @@ def test_a_server_ignoring_offset_stops_the_sync_instead_of_looping(account, rsp
 
     assert run.state == "failed"
     assert run.error_code == "paging_stuck"
-    assert len(rsps.calls) == 2
+    assert len([c for c in rsps.calls if "mysafe" in c.request.url]) == 2
 
 
 def test_rows_without_an_id_are_skipped(account, portal):

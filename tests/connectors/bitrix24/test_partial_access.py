@@ -17,7 +17,7 @@ from django.core.management import call_command
 from signhub.core.models import SignedDocument, SyncRun
 from signhub.core.sync import sync_account
 
-from .conftest import PERSONAL_URL, SAFE_URL, load, personal_row, safe_row
+from .conftest import PERSONAL_URL, SAFE_URL, load, personal_row, safe_row, serve_users
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,7 @@ def test_a_denied_safe_syncs_the_personal_list_and_flags_nothing_removed(account
     ) == [("50", "personal"), ("69", "mysafe"), ("70", "mysafe")]
 
     rsps.reset()
+    serve_users(rsps)
     denied(rsps)
     rsps.post(PERSONAL_URL, json=page(personal_row(51), personal_row(50)))
     rsps.post(PERSONAL_URL, json=EMPTY)
@@ -82,6 +83,7 @@ def test_a_later_sync_that_sees_the_safe_again_clears_the_warning(account, rsps)
     rsps.post(PERSONAL_URL, json=EMPTY)
     sync_account(account, full=True)
     rsps.reset()
+    serve_users(rsps)
     rsps.post(SAFE_URL, json=EMPTY)
     rsps.post(PERSONAL_URL, json=EMPTY)
     assert sync_account(account, full=True).state == SyncRun.State.SUCCEEDED
