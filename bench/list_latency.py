@@ -140,6 +140,17 @@ def seed(count: int, batch: int = 20_000) -> None:
         "sent_at", "completed_at", "expires_at", "last_activity_at", "search_text",
         "content_hash", "first_seen_at", "last_seen_at",
     ]  # fmt: skip
+    # Columns added to the model since (each with its default), and the title's sort key
+    # where the model stores one: seeded rows look like indexed ones.
+    defaults = {
+        f.column: f.get_default()
+        for f in SignedDocument._meta.concrete_fields
+        if f.column not in ("id", *doc_cols) and not f.null
+    }
+    doc_cols += list(defaults)
+    title_key = None
+    if "title_sort" in defaults:
+        from signhub.core.sort_keys import natural_key as title_key
     started = time.perf_counter()
     next_id = (SignedDocument.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     import json
@@ -181,7 +192,8 @@ def seed(count: int, batch: int = 20_000) -> None:
                  json.dumps([{"key": "signed", "name": "doc.pdf", "kind": "signed", "handle": {}}]
                             if completed else []),
                  json.dumps({"id": ext}), created, created, completed, expires, activity, search,
-                 f"{i:064d}", now, now]
+                 f"{i:064d}", now, now,
+                 *(title_key(title) if c == "title_sort" else v for c, v in defaults.items())]
             )  # fmt: skip
             parties.append([doc_id, "sender", sender_email, " ".join(sender), "", None])
             for s in signers:

@@ -3,22 +3,22 @@
 Zero-config defaults give an embedded install (SQLite file, local-memory cache, tasks
 in the database); DATABASE_URL / CACHE_URL / SIGNHUB_TASK_BACKEND switch to PostgreSQL,
 Redis and real workers without code changes. An `.env` file beside manage.py is read
-when present (`make env` writes one with fresh random keys).
+when present (`make env` writes one with fresh random keys; SIGNHUB_ENV_FILE names
+another, or none when empty). The test suite's additions are in tests/settings.py.
 """
 
 import os
-import sys
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-TESTING = "pytest" in sys.modules
 
 env = environ.Env()
-if (BASE_DIR / ".env").is_file() and not TESTING:
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+_ENV_FILE = os.environ.get("SIGNHUB_ENV_FILE", str(BASE_DIR / ".env"))
+if _ENV_FILE and Path(_ENV_FILE).is_file():
+    environ.Env.read_env(_ENV_FILE, overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 DATA_DIR = Path(env.str("SIGNHUB_DATA_DIR", default=str(BASE_DIR / "data")))
@@ -26,7 +26,7 @@ DATA_DIR = Path(env.str("SIGNHUB_DATA_DIR", default=str(BASE_DIR / "data")))
 _DEV_SECRET = "signhub-insecure-development-key-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set and DEBUG is off. Run `make env` to write a .env file "
             "with fresh keys, or set SECRET_KEY in the environment."
@@ -148,12 +148,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://signhub")}
 
 TASKS = {
     "default": {
-        "BACKEND": env.str(
-            "SIGNHUB_TASK_BACKEND",
-            default="django_tasks.backends.immediate.ImmediateBackend"
-            if TESTING
-            else "django_tasks_db.DatabaseBackend",
-        )
+        "BACKEND": env.str("SIGNHUB_TASK_BACKEND", default="django_tasks_db.DatabaseBackend")
     }
 }
 
@@ -175,18 +170,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Hashed, compressed names for production (`collectstatic` first: `make serve` does it);
-# plain storage under pytest so tests need no manifest.
+# Hashed, compressed names for production (`collectstatic` first: `make serve` does it).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if TESTING
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# Tests and development have no collected files: look them up per request instead.
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# Development has no collected files: look them up per request instead.
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Security: production-grade unless DEBUG.
 SESSION_COOKIE_HTTPONLY = True
@@ -198,10 +188,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not TESTING)
-    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not TESTING)
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not TESTING)
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if TESTING else 31536000)
+    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     # Preloading commits the whole domain (and subdomains) to HTTPS in browsers for good:
@@ -226,8 +216,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 # Login throttling (django-axes): lock a username+IP after N failures for a while.
-# Off under pytest unless a test turns it on: Django's test client logs in without a request.
-AXES_ENABLED = env.bool("AXES_ENABLED", default=not TESTING)
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -257,7 +246,7 @@ SIGNHUB_INTERACTIVE_CONNECT_TIMEOUT = env.float(
 SIGNHUB_INTERACTIVE_READ_TIMEOUT = env.float(
     "SIGNHUB_INTERACTIVE_READ_TIMEOUT", default=env.float("SIGNHUB_TEST_READ_TIMEOUT", default=6.0)
 )
-SIGNHUB_SANDBOX_ENABLED = env.bool("SIGNHUB_SANDBOX_ENABLED", default=DEBUG or TESTING)
+SIGNHUB_SANDBOX_ENABLED = env.bool("SIGNHUB_SANDBOX_ENABLED", default=DEBUG)
 # The sandboxes' demo data ends near now instead of on fixed dates (`make demo` sets it).
 SIGNHUB_SANDBOX_RELATIVE_DATES = env.bool("SIGNHUB_SANDBOX_RELATIVE_DATES", default=False)
 SIGNHUB_ALLOW_INSECURE_HTTP = env.bool("SIGNHUB_ALLOW_INSECURE_HTTP", default=False)
@@ -299,12 +288,14 @@ SIGNHUB_PERSIST_TRASH_DAYS = env.int("SIGNHUB_PERSIST_TRASH_DAYS", default=30)
 SIGNHUB_PERSIST_ALLOW_OPAQUE = env.bool("SIGNHUB_PERSIST_ALLOW_OPAQUE", default=False)
 
 # Webhooks (signhub.webhooks): body cap, how long delivery ids are remembered for the
-# replay check, how long events for one account are gathered before the refresh runs, how
+# replay check, how long events for one account are gathered before the refresh runs (and
+# the least time between two refreshes of one account while events keep coming), how
 # many named documents are fetched one by one before an incremental sync is cheaper, and
 # when the account page warns that no delivery arrived while documents changed.
 SIGNHUB_WEBHOOK_MAX_BODY = env.int("SIGNHUB_WEBHOOK_MAX_BODY", default=256 * 1024)
 SIGNHUB_WEBHOOK_REPLAY_HOURS = env.int("SIGNHUB_WEBHOOK_REPLAY_HOURS", default=24)
 SIGNHUB_WEBHOOK_DEBOUNCE_SECONDS = env.float("SIGNHUB_WEBHOOK_DEBOUNCE_SECONDS", default=1.0)
+SIGNHUB_WEBHOOK_COOLDOWN_SECONDS = env.float("SIGNHUB_WEBHOOK_COOLDOWN_SECONDS", default=3.0)
 SIGNHUB_WEBHOOK_MAX_TARGETS = env.int("SIGNHUB_WEBHOOK_MAX_TARGETS", default=20)
 SIGNHUB_WEBHOOK_QUIET_HOURS = env.int("SIGNHUB_WEBHOOK_QUIET_HOURS", default=24)
 # JSign has no webhooks: accounts with documents in progress sync incrementally this often.

@@ -22,7 +22,6 @@ PRESETS: list[tuple[str, str]] = [
     ("this_year", "This year"),
     ("custom", "Custom range"),
 ]
-PRESET_LABELS = dict(PRESETS)
 
 TZ_COOKIE = "tz"
 

@@ -3,8 +3,8 @@
 An event asks for its document (or, naming none, the account) with `request_refresh`: one
 `PendingRefresh` row per document, so a second event for a document still waiting adds
 nothing. Only the first waiting row of an account enqueues `refresh_account_task`, after
-SIGNHUB_WEBHOOK_DEBOUNCE_SECONDS (when the backend can defer), so a burst of events becomes
-one task. The task takes every waiting row; more than SIGNHUB_WEBHOOK_MAX_TARGETS documents
+SIGNHUB_WEBHOOK_DEBOUNCE_SECONDS (when the backend can defer; longer while an account's
+events keep coming, see `_delay`), so a burst of events becomes few tasks. The task takes every waiting row; more than SIGNHUB_WEBHOOK_MAX_TARGETS documents
 (or an account-wide request) become one incremental sync instead of one call per document.
 The sync engine's account lock keeps a refresh and a sync from overlapping: a refresh that
 finds the lock taken puts its rows back and tries again a little later.
@@ -29,7 +29,7 @@ from .models import PendingRefresh, ReplayGuard
 logger = logging.getLogger("signhub.webhooks")
 
 ACCOUNT = ""  # PendingRefresh.external_id for "sync the account"
-MAX_ROUNDS = 5  # rows that arrive while a refresh runs are taken by the same task
+MAX_ROUNDS = 5  # without a deferring backend, rows that arrive meanwhile are taken at once
 BUSY_RETRY_SECONDS = 5
 
 
@@ -41,8 +41,24 @@ def request_refresh(account: ProviderAccount, document_id: str | None) -> bool:
     except IntegrityError:
         return False
     if not PendingRefresh.objects.filter(account=account).exclude(pk=row.pk).exists():
-        enqueue_refresh(account.pk, delay=settings.SIGNHUB_WEBHOOK_DEBOUNCE_SECONDS)
+        enqueue_refresh(account.pk, delay=_delay(account))
     return True
+
+
+def _delay(account: ProviderAccount) -> float:
+    """The debounce; longer while events keep coming: at most one refresh per account every
+    SIGNHUB_WEBHOOK_COOLDOWN_SECONDS, so a long burst costs calls per interval, not per event."""
+    last = (
+        SyncRun.objects.filter(account=account, trigger="webhook")
+        .order_by("-queued_at")
+        .values_list("queued_at", flat=True)
+        .first()
+    )
+    delay = settings.SIGNHUB_WEBHOOK_DEBOUNCE_SECONDS
+    if last is not None:
+        since = (timezone.now() - last).total_seconds()
+        delay = max(delay, settings.SIGNHUB_WEBHOOK_COOLDOWN_SECONDS - since)
+    return delay
 
 
 def enqueue_refresh(account_id: int, *, delay: float = 0) -> None:
@@ -134,8 +150,10 @@ def refresh_account_task(account_id: int) -> int:
         PendingRefresh.objects.filter(account_id=account_id).delete()
         return 0
     ReplayGuard.objects.filter(account_id=account_id, expires_at__lt=timezone.now()).delete()
+    deferred = task_backends[refresh_account_task.backend].supports_defer
     runs = 0
-    for _ in range(MAX_ROUNDS):
+    taken_at = timezone.now()
+    for _ in range(MAX_ROUNDS if not deferred else 1):
         ids = take_pending(account_id)
         if not ids:
             break
@@ -145,7 +163,12 @@ def refresh_account_task(account_id: int) -> int:
             # The account lock is taken (a sync is running): try again after it (a backend
             # that cannot defer leaves the rows to the scheduler's next pass).
             put_back(account_id, ids)
-            if task_backends[refresh_account_task.backend].supports_defer:
+            if deferred:
                 enqueue_refresh(account_id, delay=BUSY_RETRY_SECONDS)
-            break
+            return runs
+    left = PendingRefresh.objects.filter(account_id=account_id, requested_at__lte=taken_at)
+    if deferred and left.exists():
+        # A row written while this task took the others, whose event saw those and so
+        # enqueued nothing: it gets its refresh (later events enqueued their own).
+        enqueue_refresh(account_id, delay=_delay(account))
     return runs

@@ -131,7 +131,7 @@ def test_sync_now_refuses_a_waiting_account(client, django_user_model):
     assert "waiting to be connected" in page
 
 
-def test_the_webhook_url_answers_not_enabled_until_receivers_exist(client):
+def test_a_provider_without_a_verifier_answers_webhooks_not_enabled(client):
     account = add_waiting()
     response = client.post(f"/webhooks/{account.endpoint_key}/", data="{}", content_type="x")
     assert response.status_code == 404
