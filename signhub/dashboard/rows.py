@@ -58,8 +58,15 @@ class UrlPattern:
 class RowRenderer:
     """Formats many rows in one zone: the zone, its label, "now" and the URLs once."""
 
-    def __init__(self, providers: dict[str, str], accounts: dict[int, object], back: str = ""):
+    def __init__(
+        self,
+        providers: dict[str, str],
+        accounts: dict[int, object],
+        back: str = "",
+        select: bool = False,
+    ):
         self.back = f"?{back}" if back else ""  # download links keep the list's filters
+        self.select = select  # a checkbox per row for the bulk actions (form "bulk")
         self.providers = providers
         self.accounts = accounts
         self.zone = timezone.get_current_timezone()
@@ -77,7 +84,17 @@ class RowRenderer:
 
     def row(self, doc, person: str, why: bool = False) -> SafeString:
         removed = doc.removed_at is not None
-        cells = [
+        cells = []
+        if self.select:  # a checkbox of the list's bulk form (static/js/bulk.js)
+            cells.append(
+                format_html(
+                    '<td data-label="Select" class="select"><input type="checkbox" name="ids" '
+                    'value="{}" form="bulk" aria-label="Select {}"></td>',
+                    doc.pk,
+                    doc.title or "(untitled)",
+                )
+            )
+        cells += [
             self._title(doc, removed),
             format_html(
                 '<td data-label="Provider"><span class="badge provider">{}</span> '
