@@ -35,7 +35,7 @@ _EMPTY = mark_safe("")
 _REMOVED_ROW = mark_safe(' class="removed"')
 _REMOVED_BADGE = mark_safe(' <span class="badge removed-badge">removed at provider</span>')
 _ROW = (
-    "<tr{}>"
+    "<tr{}>{}"
     '<td data-label="Title" class="title"><a href="{}" hx-get="{}">{}</a> '
     '<small class="muted ext">{}</small>{}{}</td>'
     '<td data-label="Provider"><span class="badge provider">{}</span> '
@@ -75,8 +75,15 @@ class UrlPattern:
 class RowRenderer:
     """Formats many rows in one zone: the zone, its label, "now" and the URLs once."""
 
-    def __init__(self, providers: dict[str, str], accounts: dict[int, object], back: str = ""):
+    def __init__(
+        self,
+        providers: dict[str, str],
+        accounts: dict[int, object],
+        back: str = "",
+        select: bool = False,
+    ):
         self.back = f"?{back}" if back else ""  # download links keep the list's filters
+        self.select = select  # a checkbox per row for the bulk actions (form "bulk")
         self.providers = providers
         self.accounts = accounts
         self.zone = timezone.get_current_timezone()
@@ -108,12 +115,21 @@ class RowRenderer:
             # reason_html escapes every value it puts in (signhub.dashboard.attention).
             reason = mark_safe(reason_html(doc, self.now, self.time))
             optional = format_html('<td data-label="Why" class="why">{}</td>', reason)
+        select = _EMPTY
+        if self.select:  # a checkbox of the list's bulk form (static/js/bulk.js)
+            select = format_html(
+                '<td data-label="Select" class="select"><input type="checkbox" name="ids" '
+                'value="{}" form="bulk" aria-label="Select {}"></td>',
+                doc.pk,
+                doc.title or "(untitled)",
+            )
         their = _EMPTY
         if person:
             their = format_html('<td data-label="Their part">{}</td>', self._their_part(doc))
         return format_html(
             _ROW,
             _REMOVED_ROW if removed else _EMPTY,
+            select,
             url,
             url,
             doc.title or "(untitled)",

@@ -9,11 +9,13 @@ from __future__ import annotations
 import json
 import re
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from signhub.core import audit
@@ -24,6 +26,7 @@ from signhub.core.models import (
     provider_choices,
 )
 from signhub.core.status import ENDED_STATUSES, DocumentStatus
+from signhub.downloads.forms import IdListField
 
 from .attention import EXPIRING_DAYS, expiring_soon
 from .back import back_link, back_param
@@ -134,7 +137,12 @@ def _person_parties(rows: list, person: str) -> None:
 
 
 def _rows_html(
-    rows: list, accounts: list[ProviderAccount], person: str, back: str = "", why: bool = False
+    rows: list,
+    accounts: list[ProviderAccount],
+    person: str,
+    back: str = "",
+    why: bool = False,
+    select: bool = False,
 ):
     if person and rows:
         _person_parties(rows, person)
@@ -142,6 +150,7 @@ def _rows_html(
         providers=dict(provider_choices()),
         accounts={a.pk: a for a in accounts},
         back=back,
+        select=select,
     )
     return renderer.render(rows, person, why)
 
@@ -169,7 +178,10 @@ def documents(request: HttpRequest) -> HttpResponse:
         "form": doc_list.form,
         "data": data,
         "page": page,
-        "rows_html": _rows_html(page.rows, accounts, data["person"], back, attention),
+        "rows_html": _rows_html(
+            page.rows, accounts, data["person"], back, why=attention, select=True
+        ),
+        "evidence_limit": settings.SIGNHUB_EVIDENCE_MAX_DOCS,
         "counts": counts,
         "status_chips": [
             {
@@ -239,15 +251,33 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, fragment_for(request, "dashboard/detail.html", "detail"), context)
 
 
-@login_required
-@require_GET
-def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    """Exactly the list's current filter (all pages), streamed with constant memory."""
-    # Presets like "this month" mean the viewer's month, as on screen.
-    selected = DocumentList.from_request(request).queryset
-    audit.record(request, "export_csv", "documents", filters=_filters_for_audit(request))
+MAX_SELECTED = 1000  # ids in one selection export (a page shows at most 100)
+
+
+def _export_response(rows) -> StreamingHttpResponse:
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    response = StreamingHttpResponse(export_lines(selected), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(export_lines(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="signhub-documents-{stamp}.csv"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """Exactly the list's current filter (all pages), streamed with constant memory; or, as
+    a POST from the list's selection (`ids`), exactly the selected documents."""
+    if request.method == "POST":
+        try:
+            ids = IdListField().clean(request.POST.getlist("ids"))
+        except ValidationError as exc:
+            return HttpResponseBadRequest(" ".join(exc.messages))
+        if not ids or len(ids) > MAX_SELECTED:
+            return HttpResponseBadRequest(f"Select between 1 and {MAX_SELECTED} documents.")
+        rows = SignedDocument.objects.visible_to(request.user).filter(pk__in=ids)
+        audit.record(request, "export_csv", "documents", selected=len(ids))
+        return _export_response(rows)
+    # Presets like "this month" mean the viewer's month, as on screen.
+    selected = DocumentList.from_request(request).queryset
+    audit.record(request, "export_csv", "documents", filters=_filters_for_audit(request))
+    return _export_response(selected)

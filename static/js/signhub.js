@@ -101,7 +101,7 @@
       var panel = document.getElementById("detail");
       if (event.key !== "Escape" || !panel || !panel.classList.contains("open")) return;
       var close = panel.querySelector("[data-close-detail]");
-      if (close) close.click();
+      if (close) { event.preventDefault(); close.click(); }  // handled: not also "clear"
     });
 
     // 5. Focus: the detail heading when the panel opens; the result count after paging.
