@@ -19,7 +19,15 @@ from .auth import BoldSignAuth, BoldSignConnect
 from .client import BoldSignClient
 from .forms import BoldSignForm
 from .lists import LISTINGS, parse_lists
-from .mapping import activity_ts, to_record
+from .mapping import (
+    ENDED_WITH_WORDS,
+    activity_ts,
+    needs_words,
+    stored_words,
+    to_record,
+    with_words,
+    words_from_properties,
+)
 from .paging import walk
 from .ratelimit import LIVE_HOURLY_LIMIT, RateBudget
 from .regions import normalize_region, region_of_base_url, token_url
@@ -166,9 +174,41 @@ class BoldSignConnector(Connector):
                 seen.add(record.external_id)
                 record.listed_in = key
                 records.append(record)
+            records = self._with_end_words(records, ctx)
             yield Page(records, expected_total=sum(totals.values()) if ctx.full else None)
         if top is not None:
             marks[key] = top
+
+    def _with_end_words(self, records: list[DocumentRecord], ctx: SyncContext) -> list:
+        """List rows carry no decline or revoke message; a declined or revoked document's
+        properties do. They are asked once per such document and activity (kept in the
+        stored row), so an unchanged re-sync makes no extra call. A refused call leaves
+        the record as listed; the next sync asks again."""
+        ended = [r for r in records if r.status in ENDED_WITH_WORDS]
+        if not ended:
+            return records
+        stored = ctx.stored_raw(r.external_id for r in ended)
+        replaced: dict[str, DocumentRecord] = {}
+        for record in ended:
+            old = stored.get(record.external_id)
+            details = stored_words(old, record.raw)
+            if details is None and needs_words(record.raw, old):
+                try:
+                    answer = self.client.get_json(
+                        PROPERTIES_PATH, {"documentId": record.external_id}
+                    )
+                except ConnectorError:
+                    continue
+                if not isinstance(answer, dict):
+                    continue
+                details = words_from_properties(answer, record.raw)
+            if details is None:
+                continue
+            better = to_record(with_words(record.raw, details))
+            if better is not None:
+                better.listed_in = record.listed_in
+                replaced[record.external_id] = better
+        return [replaced.get(r.external_id, r) for r in records]
 
     @staticmethod
     def record_from_raw(raw: dict) -> DocumentRecord | None:

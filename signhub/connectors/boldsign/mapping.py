@@ -128,6 +128,62 @@ def ending(row: dict[str, Any], status: str, activity_at) -> tuple[datetime | No
     return None, "", ""
 
 
+# Where a list row keeps the decline / revoke words read from the document's properties,
+# with the activity they belong to (a later activity reads them again).
+DETAILS_KEY = "signhub_properties"
+ENDED_WITH_WORDS = frozenset({DocumentStatus.DECLINED, DocumentStatus.CANCELLED})
+
+
+def needs_words(row: dict[str, Any], stored: dict[str, Any] | None) -> bool:
+    """Whether an ended row lacks its decline / revoke words and has none stored for its
+    current activity (so the properties must be asked once)."""
+    if STATUSES.normalize(row.get("status")) not in ENDED_WITH_WORDS:
+        return False
+    if as_text(row.get("declineMessage")) or as_text(row.get("revokeMessage")):
+        return False
+    if any(as_text(s.get("declineMessage")) for s in dicts(row.get("signerDetails"))):
+        return False
+    details = as_dict((stored or {}).get(DETAILS_KEY))
+    return details.get("activityDate") != row.get("activityDate")
+
+
+def stored_words(stored: dict[str, Any] | None, row: dict[str, Any]) -> dict[str, Any] | None:
+    """The words kept from an earlier properties call for this same activity, if any."""
+    details = as_dict((stored or {}).get(DETAILS_KEY))
+    return details if details and details.get("activityDate") == row.get("activityDate") else None
+
+
+def words_from_properties(properties: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """The decline / revoke words of a `DocumentProperties` answer, for DETAILS_KEY."""
+    signers = {
+        as_text(s.get("signerEmail")).lower(): {
+            k: s[k] for k in ("declineMessage", "lastActivityDate") if s.get(k) is not None
+        }
+        for s in dicts(properties.get("signerDetails"))
+        if as_text(s.get("signerEmail"))
+    }
+    return {
+        "activityDate": row.get("activityDate"),
+        "declineMessage": as_text(properties.get("declineMessage")),
+        "revokeMessage": as_text(properties.get("revokeMessage")),
+        "signers": {email: found for email, found in signers.items() if found},
+    }
+
+
+def with_words(row: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:
+    """The list row with the properties' words merged in (and kept under DETAILS_KEY)."""
+    by_email = as_dict(details.get("signers"))
+    signers = [
+        {**s, **as_dict(by_email.get(as_text(s.get("signerEmail")).lower()))}
+        for s in dicts(row.get("signerDetails"))
+    ]
+    merged = {**row, "signerDetails": signers, DETAILS_KEY: details}
+    for key in ("declineMessage", "revokeMessage"):
+        if details.get(key) and not row.get(key):
+            merged[key] = details[key]
+    return merged
+
+
 def to_record(row: dict[str, Any]) -> DocumentRecord | None:
     """One list row → a record; None for a row without a document id."""
     document_id = as_text(row.get("documentId")).strip()

@@ -237,6 +237,20 @@ def properties(request: HttpRequest) -> HttpResponse:
     if row is None:
         return JsonResponse({"error": "Invalid Document ID"}, status=404)
     details = {k: v for k, v in row.items() if k not in ("cursor", "behalfOf")}
+    # The words that only the properties carry (DocumentProperties), never the list rows.
+    if row["status"] == "Declined":
+        details["signerDetails"] = [
+            {
+                **s,
+                "declineMessage": "The start date is wrong",
+                "lastActivityDate": row["activityDate"],
+            }
+            if s.get("status") == "Declined"
+            else s
+            for s in row["signerDetails"]
+        ]
+    elif row["status"] == "Revoked":
+        details["revokeMessage"] = "Sent to the wrong team"
     details["documentHistory"] = [{"action": row["status"], "timestamp": row["activityDate"]}]
     return _limit_headers(JsonResponse(details))
 

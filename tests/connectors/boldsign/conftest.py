@@ -16,6 +16,7 @@ BASE = "https://api.boldsign.com"
 LIST_URL = f"{BASE}/v1/document/list"
 BEHALF_URL = f"{BASE}/v1/document/behalfList"
 TEAM_URL = f"{BASE}/v1/document/teamlist"
+PROPERTIES_URL = f"{BASE}/v1/document/properties"
 TOKEN_URL = "https://account.boldsign.com/connect/token"
 
 

@@ -7,7 +7,16 @@ from signhub.connectors.boldsign import paging
 from signhub.core.models import SignedDocument, SyncRun
 from signhub.core.sync import sync_account
 
-from .conftest import BEHALF_URL, LIST_URL, TEAM_URL, page_body, queries, row, serve_listing
+from .conftest import (
+    BEHALF_URL,
+    LIST_URL,
+    PROPERTIES_URL,
+    TEAM_URL,
+    page_body,
+    queries,
+    row,
+    serve_listing,
+)
 
 
 @pytest.mark.parametrize(("count", "requests"), [(250, 3), (200, 2), (0, 1), (1, 1)])
@@ -121,6 +130,8 @@ def test_incremental_sync_stops_at_the_previous_high_water_mark(api_key_account)
     changed = dict(old[250], activityDate=top + 50, status="Declined")
     rows = fresh + [changed] + [r for r in old if r["documentId"] != changed["documentId"]]
     serve_listing(responses, LIST_URL, rows)
+    # The declined row's words are asked once; this document has none to give.
+    responses.get(PROPERTIES_URL, status=404, json={"error": "Invalid Document ID"})
     second = sync_account(account)
     assert not second.full
     assert second.state == SyncRun.State.SUCCEEDED, second.error_message
