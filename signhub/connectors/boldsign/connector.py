@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 from functools import cached_property, partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.utils import timezone
 
 from signhub.core.connector import Connector, DocumentRecord, FileStream, Page, SyncContext
 from signhub.core.errors import ConnectorError, NotFound
@@ -44,6 +46,11 @@ OVERLAP_SECONDS = 600
 
 # https://developers.boldsign.com/documents/document-details-and-status/
 PROPERTIES_PATH = "/v1/document/properties"
+# Decline / revoke words cost one properties call per ended document against the hourly
+# budget, so a sync asks at most this many, and only for documents that ended recently
+# (what needs attention shows); the rest are asked by later syncs, once each.
+WORD_LOOKUPS_PER_SYNC = 100
+WORD_LOOKUP_DAYS = 90
 
 # A listing BoldSign answers 403 for: the others sync; the account card says this.
 DENIED_WORDS = {
@@ -131,6 +138,7 @@ class BoldSignConnector(Connector):
         `activityDate` seen); the engine stores them only when the sync succeeds.
         """
         budget = self.budget
+        self._word_lookups_left = WORD_LOOKUPS_PER_SYNC
         marks: dict[str, int] = dict(ctx.state.get("marks") or {})
         seen: set[str] = set()  # one document is indexed once, whatever list it is in
         totals: dict[str, int] = {}
@@ -192,11 +200,14 @@ class BoldSignConnector(Connector):
         for record in ended:
             old = stored.get(record.external_id)
             details = stored_words(old, record.raw)
-            if details is None and needs_words(record.raw, old):
+            if details is None and self._may_look_up(record) and needs_words(record.raw, old):
+                self._word_lookups_left -= 1
                 try:
                     answer = self.client.get_json(
                         PROPERTIES_PATH, {"documentId": record.external_id}
                     )
+                except NotFound:
+                    answer = {}  # nothing to say for this activity: not asked again
                 except ConnectorError:
                     continue
                 if not isinstance(answer, dict):
@@ -209,6 +220,12 @@ class BoldSignConnector(Connector):
                 better.listed_in = record.listed_in
                 replaced[record.external_id] = better
         return [replaced.get(r.external_id, r) for r in records]
+
+    def _may_look_up(self, record: DocumentRecord) -> bool:
+        recent = timezone.now() - timedelta(days=WORD_LOOKUP_DAYS)
+        activity = record.last_activity_at
+        left = getattr(self, "_word_lookups_left", WORD_LOOKUPS_PER_SYNC)
+        return left > 0 and activity is not None and activity >= recent
 
     @staticmethod
     def record_from_raw(raw: dict) -> DocumentRecord | None:

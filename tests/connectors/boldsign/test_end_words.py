@@ -5,9 +5,12 @@ properties once per declined or revoked document and activity, never for the oth
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import responses
 
+from signhub.connectors.boldsign import connector
 from signhub.core.models import SignedDocument, SyncRun
 from signhub.core.sync import sync_account
 
@@ -16,8 +19,14 @@ from .conftest import LIST_URL, PROPERTIES_URL, queries, row, serve_listing
 pytestmark = pytest.mark.django_db
 
 
+def recent(i: int, **overrides) -> dict:
+    """A row whose activity was i minutes ago (words are asked for recent ends only)."""
+    stamp = int(time.time()) - i * 60
+    return row(i, activityDate=stamp, cursor=stamp * 1000 + i, **overrides)
+
+
 def declined(i: int, **overrides) -> dict:
-    data = row(i, status="Declined", **overrides)
+    data = recent(i, status="Declined", **overrides)
     data["signerDetails"] = [
         {**data["signerDetails"][0], "signerName": "Ann Lee", "status": "Declined"}
     ]
@@ -48,7 +57,7 @@ def rsps():
 
 
 def test_declined_and_revoked_words_come_from_the_properties_once(api_key_account, rsps):
-    no, revoked, done = declined(1), row(2, status="Revoked"), row(3)
+    no, revoked, done = declined(1), recent(2, status="Revoked"), recent(3)
     serve_listing(rsps, LIST_URL, [no, revoked, done])
     said = properties_of(no)
     said["signerDetails"][0].update(declineMessage="The start date is wrong")
@@ -74,7 +83,7 @@ def test_declined_and_revoked_words_come_from_the_properties_once(api_key_accoun
 
 def test_a_refused_properties_call_keeps_the_row_and_asks_next_time(api_key_account, rsps):
     no = declined(1)
-    serve_listing(rsps, LIST_URL, [no, row(2)])
+    serve_listing(rsps, LIST_URL, [no, recent(2)])
     rsps.get(PROPERTIES_URL, status=403, json={"error": "Forbidden"})
     account = api_key_account()
 
@@ -84,3 +93,23 @@ def test_a_refused_properties_call_keeps_the_row_and_asks_next_time(api_key_acco
     assert SignedDocument.objects.get(external_id=no["documentId"]).end_reason == ""
     sync_account(account, full=True)
     assert len(queries(rsps, PROPERTIES_URL)) == 2  # asked again: nothing was stored
+
+
+def test_words_are_asked_for_recent_ends_only_and_at_most_so_many_per_sync(
+    api_key_account, rsps, monkeypatch
+):
+    monkeypatch.setattr(connector, "WORD_LOOKUPS_PER_SYNC", 2)
+    old = row(500, status="Declined")  # ended a year ago: needs attention no longer shows it
+    rows = [declined(i) for i in range(1, 5)] + [old]
+    serve_listing(rsps, LIST_URL, rows)
+    rsps.get(PROPERTIES_URL, status=404, json={"error": "Invalid Document ID"})
+    account = api_key_account()
+
+    sync_account(account, full=True)
+    first = [q["documentId"] for q in queries(rsps, PROPERTIES_URL)]
+    assert len(first) == 2 and old["documentId"] not in first
+    sync_account(account, full=True)  # the others wait for the next sync; none twice
+    asked = [q["documentId"] for q in queries(rsps, PROPERTIES_URL)]
+    assert sorted(asked) == sorted(r["documentId"] for r in rows[:4])
+    sync_account(account, full=True)
+    assert len(queries(rsps, PROPERTIES_URL)) == 4
