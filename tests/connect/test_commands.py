@@ -10,6 +10,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from signhub.core.models import ProviderAccount, SyncRun
@@ -24,8 +25,9 @@ def run(*args, **kwargs) -> tuple[int, str, str]:
     try:
         call_command(*args, stdout=out, stderr=err, **kwargs)
         code = 0
-    except SystemExit as exc:
-        code = exc.code
+    except CommandError as exc:  # what manage.py turns into a stderr line and exit code
+        code = exc.returncode
+        err.write(f"CommandError: {exc}\n")
     return code, out.getvalue(), err.getvalue()
 
 
@@ -170,5 +172,5 @@ def test_test_connection_default_timeouts_stay_under_ten_seconds(black_hole, set
 def test_check_account_on_a_waiting_account_points_to_connect_info():
     add_waiting()
     code, out, err = run("check_account", "acme")
-    assert code == 1
+    assert code == 2
     assert "not connected yet" in err and "connect_info acme" in err

@@ -7,6 +7,7 @@ import json
 import pytest
 import responses
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from signhub.core.models import ProviderAccount, SyncRun
 from tests.fakes import FakeConnector, make_record
@@ -17,8 +18,9 @@ def run(*args):
     code = 0
     try:
         call_command(*args, stdout=out, stderr=err)
-    except SystemExit as exc:
-        code = exc.code
+    except CommandError as exc:  # what manage.py turns into a stderr line and exit code
+        code = exc.returncode
+        err.write(f"CommandError: {exc}\n")
     return code, out.getvalue(), err.getvalue()
 
 
@@ -90,8 +92,9 @@ class TestSyncCommand:
                 )
             ],
         }
-        code, out, _ = run("sync")
+        code, out, err = run("sync")
         assert code == 1
+        assert err == "CommandError: sync failed for: bad\n"
         assert "good: ok (full) — 2 fetched, 2 created, 0 updated, 0 removed" in out
         assert "bad: FAILED [server_error] Fake is down" in out
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from signhub.connectors.bitrix24.forms import Bitrix24Form
 from signhub.core.models import ProviderAccount
@@ -50,10 +51,10 @@ def test_add_account_accepts_the_contract_keys(db, capsys):
         ["--option=oauth_url=ftp://example.com/token"],
     ],
 )
-def test_add_account_exits_2_on_bad_input(db, capsys, bad):
-    with pytest.raises(SystemExit) as exc:
+def test_add_account_exits_2_on_bad_input(db, bad):
+    with pytest.raises(CommandError, match="^add_account: ") as exc:
         add("--base-url", "https://acme.bitrix24.com", *CONTRACT, *bad)
-    assert exc.value.code == 2
+    assert exc.value.returncode == 2
     assert not ProviderAccount.objects.exists()
 
 

@@ -65,7 +65,9 @@ def test_sync_exits_0_and_prints_the_warning(account, rsps):
     rsps.post(PERSONAL_URL, json=page(personal_row(50)))
     rsps.post(PERSONAL_URL, json=EMPTY)
     out = io.StringIO()
-    call_command("sync", "--account", account.name, stdout=out)  # SystemExit(1) would fail
+    call_command(
+        "sync", "--account", account.name, stdout=out
+    )  # CommandError(returncode=1) would fail
     text = out.getvalue()
     assert "acme: partly synced" in text and f"warning: {SAFE_WORDS}" in text
 

@@ -122,10 +122,12 @@ def test_a_refused_refresh_token_needs_reconnect(make_account, provider):
 
 def test_the_grant_type_option_is_validated(db):
     from django.core.management import call_command
+    from django.core.management.base import CommandError
 
-    with pytest.raises(SystemExit):
+    with pytest.raises(CommandError, match="grant_type") as exc:
         call_command(
             "add_account", "boldsign", "--name", "x", "--credential", "client_id=c",
             "--credential", "client_secret=s", "--option", "grant_type=password",
         )  # fmt: skip
+    assert exc.value.returncode == 2
     assert not ProviderAccount.objects.exists()

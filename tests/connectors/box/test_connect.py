@@ -19,6 +19,7 @@ import responses
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from responses import matchers
 
 from signhub.core.models import ProviderAccount, SignedDocument
@@ -69,8 +70,8 @@ def add_account(*args) -> tuple[int, str, str]:
     try:
         call_command("add_account", "box", *args, stdout=out, stderr=err)
         return 0, out.getvalue(), err.getvalue()
-    except SystemExit as exc:
-        return exc.code, out.getvalue(), err.getvalue()
+    except CommandError as exc:  # manage.py prints it on stderr and exits with its returncode
+        return exc.returncode, out.getvalue(), f"{err.getvalue()}CommandError: {exc}\n"
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ Without tokens an OAuth app's account (box, boldsign, bitrix24) is created waiti
 connected: `connect_info NAME` prints the URLs to register and the one that connects it.
 """
 
-import sys
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from signhub.core.accounts import AccountInput, create_account
 
@@ -70,8 +69,7 @@ class Command(BaseCommand):
                 )
             )
         except ValidationError as exc:
-            self.stderr.write(f"add_account: {' '.join(exc.messages)}")
-            sys.exit(2)
+            raise CommandError(f"add_account: {' '.join(exc.messages)}", returncode=2) from exc
         self.stdout.write(str(account.pk))
         if account.awaiting_connect:
             self.stderr.write(

@@ -1,7 +1,5 @@
 """python manage.py check_account NAME — one cheap authenticated call to the provider."""
 
-import sys
-
 from django.core.management.base import BaseCommand, CommandError
 
 from signhub.core.errors import ConnectorError
@@ -19,14 +17,15 @@ class Command(BaseCommand):
         if account is None:
             raise CommandError(f"No account named {opts['name']!r}")
         if account.awaiting_connect:
-            self.stderr.write(
+            raise CommandError(
                 f"{account.name}: not connected yet — open the connect_url that "
-                f"`manage.py connect_info {account.name}` prints (as an administrator)"
+                f"`manage.py connect_info {account.name}` prints (as an administrator)",
+                returncode=2,
             )
-            sys.exit(1)
         try:
             message = account.connector().check_connection()
         except ConnectorError as exc:
-            self.stderr.write(f"{account.name}: FAILED [{exc.code}] {exc.message}")
-            sys.exit(1)
+            raise CommandError(
+                f"{account.name}: FAILED [{exc.code}] {exc.message}", returncode=2
+            ) from exc
         self.stdout.write(f"{account.name}: ok — {message}")

@@ -132,7 +132,7 @@ class Command(BaseCommand):
         try:
             with override_settings(SIGNHUB_CLIENT_THROTTLE=False):
                 call_command("sync", *[f"--account={a.name}" for a in accounts], "--full")
-        except SystemExit:
+        except CommandError:
             self.stderr.write("Some demo accounts failed to sync; the dashboard shows why.")
         finally:
             root.setLevel(level)

@@ -1,6 +1,5 @@
 """python manage.py sync [--account NAME ...] [--full]"""
 
-import sys
 import threading
 
 from django.core.management.base import BaseCommand, CommandError
@@ -102,5 +101,6 @@ class Command(BaseCommand):
         )
         for run in runs:
             self.stdout.write(summary(run))
-        if any(run.state == SyncRun.State.FAILED for run in runs):
-            sys.exit(1)
+        failed = [run.account.name for run in runs if run.state == SyncRun.State.FAILED]
+        if failed:
+            raise CommandError(f"sync failed for: {', '.join(failed)}", returncode=1)
