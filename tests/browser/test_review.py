@@ -89,6 +89,11 @@ def test_preview_renders_page_one_navigates_zooms_and_is_audited(page, live_serv
     before = viewer.locator("[data-pdf-zoom]").inner_text()
     viewer.get_by_role("button", name="Zoom in").click()
     page.wait_for_function("w => document.querySelector('[data-pdf-canvas]').width > w", arg=width)
+    # The canvas grows first; the zoom label follows once the page is drawn at the new scale.
+    page.wait_for_function(
+        "b => document.querySelector('#detail [data-pdf-zoom]').textContent.trim() !== b",
+        arg=before.strip(),
+    )
     assert viewer.locator("[data-pdf-zoom]").inner_text() != before
 
     doc = SignedDocument.objects.get(external_id="doc-0")

@@ -92,17 +92,19 @@ class FakeProvider:
                         {"id": f"{account}-{i}", "title": f"Contract {i} of {account}"}
                         for i in range(start, start + PAGE_SIZE)
                     ]
-                    self._send(
-                        200,
-                        {
-                            "items": items,
-                            "next": page + 1 if page < PAGES else None,
-                            "total": PAGES * PAGE_SIZE,
-                        },
-                    )
                 finally:
+                    # Out of flight before the answer is sent: once the client has it, it may
+                    # ask for the next page before this thread would get to run again.
                     with fake.lock:
                         fake.in_flight[account] -= 1
+                self._send(
+                    200,
+                    {
+                        "items": items,
+                        "next": page + 1 if page < PAGES else None,
+                        "total": PAGES * PAGE_SIZE,
+                    },
+                )
 
             def log_message(self, *args):
                 pass
