@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from html import escape
 
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from signhub.core.status import DocumentStatus
 
@@ -52,14 +53,17 @@ def _shorten(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def reason_html(doc, now: datetime, time: Callable[..., str]) -> str:
-    """The "Why" cell: what happened, who, when, in words (provider values escaped).
+def reason_html(doc, now: datetime, time: Callable[..., str]) -> SafeString:
+    """The "Why" cell: what happened, who, when, in words (provider values escaped by
+    format_html; `time` gives safe markup).
 
     The provider's end (ended_at, ended_by, end_reason) when the connector reported one;
     otherwise the signer whose status says they declined, the expiry date, the status words.
     """
     group = group_of(doc, now)
-    label = f'<strong class="why-{group}">{GROUPS.get(group, "")}</strong>' if group else ""
+    if not group:
+        return mark_safe("—")
+    label = format_html('<strong class="why-{}">{}</strong>', group, GROUPS.get(group, ""))
     ended_at, ended_by = doc.ended_at, doc.ended_by
     end_reason = (doc.end_reason or "").strip()
     if group == "declined":
@@ -68,25 +72,27 @@ def reason_html(doc, now: datetime, time: Callable[..., str]) -> str:
         decided = (signer or {}).get("decided_at")
         when = ended_at or (parse_datetime(decided) if isinstance(decided, str) else decided)
         when = when or doc.last_activity_at
-        text = f" by {escape(who)}" if who else ""
+        text = format_html(" by {}", who) if who else mark_safe("")
         if end_reason:
-            text += f": “{escape(_shorten(end_reason))}”"
+            text = format_html("{}: “{}”", text, _shorten(end_reason))
         elif doc.provider_status:
-            text += f' <span class="muted">(“{escape(doc.provider_status)}”)</span>'
-        return f"{label}{text}<br>{time(when)}" if when else label + text
+            text = format_html('{} <span class="muted">(“{}”)</span>', text, doc.provider_status)
+        return format_html("{}{}<br>{}", label, text, time(when)) if when else label + text
     if group == "overdue":
         # Still in progress at the provider, past its expiry date ("4 days ago" below it).
-        return f"{label} since {time(doc.expires_at)}"
+        return format_html("{} since {}", label, time(doc.expires_at))
     if group == "expiring":
-        return f"{label}: expires {time(doc.expires_at)}"
+        return format_html("{}: expires {}", label, time(doc.expires_at))
     if group == "expired":
         when = ended_at or doc.expires_at or doc.last_activity_at
-        return f"{label} on {time(when)}" if when else label
+        return format_html("{} on {}", label, time(when)) if when else label
     if group == "failed":
-        words = escape(_shorten(end_reason or doc.provider_status or "no reason given"))
+        words = _shorten(end_reason or doc.provider_status or "no reason given")
         when = ended_at or doc.last_activity_at
-        return f"{label}: “{words}”" + (f"<br>{time(when)}" if when else "")
-    return "—"
+        if when:
+            return format_html("{}: “{}”<br>{}", label, words, time(when))
+        return format_html("{}: “{}”", label, words)
+    return mark_safe("—")
 
 
 def expiring_soon(base: QuerySet, now: datetime, fields: list[str]) -> tuple[list, bool]:

@@ -112,8 +112,7 @@ class RowRenderer:
         )
         optional = _EMPTY
         if why:
-            # reason_html escapes every value it puts in (signhub.dashboard.attention).
-            reason = mark_safe(reason_html(doc, self.now, self.time))
+            reason = reason_html(doc, self.now, self.time)  # safe: built with format_html
             optional = format_html('<td data-label="Why" class="why">{}</td>', reason)
         select = _EMPTY
         if self.select:  # a checkbox of the list's bulk form (static/js/bulk.js)
