@@ -51,19 +51,19 @@ class JSignClient:
 
         Docs: https://www.jsign.com/jsign_help/API/content/api/envelopes/get_envelope_details.htm
         """
-        try:
-            data = self._json("GET", f"{API}/envelopes/{_seg(envelope_id)}/details")
-        except NotFound:
-            return None
-        return data if isinstance(data, dict) else None
+        return self._envelope_part(envelope_id, "details")
 
     def envelope_history(self, envelope_id: str) -> dict[str, Any] | None:
         """`envelope_history[]{first_name, last_name, log_time_utc, content, activity}`.
 
         Docs: https://www.jsign.com/jsign_help/API/content/api/envelopes/history.htm
         """
+        return self._envelope_part(envelope_id, "history")
+
+    def _envelope_part(self, envelope_id: str, part: str) -> dict[str, Any] | None:
+        """GET an envelope's `part` as a JSON object; None when JSign has none (404)."""
         try:
-            data = self._json("GET", f"{API}/envelopes/{_seg(envelope_id)}/history")
+            data = self._json("GET", f"{API}/envelopes/{_seg(envelope_id)}/{part}")
         except NotFound:
             return None
         return data if isinstance(data, dict) else None
