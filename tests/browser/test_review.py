@@ -338,3 +338,37 @@ def test_no_page_is_wider_than_its_window_and_list_screenshots(
     assert too_wide == [], too_wide
     errors = [e for e in real_errors(page) if "/documents/999999/" not in e]  # the 404 itself
     assert errors == [], "\n".join(errors)
+
+
+def test_select_all_on_this_page_is_offered_and_keyboard_usable_on_a_phone(
+    page, live_server, review_world
+):
+    """At 390 px the table head (with its select-all box) is hidden: the bar offers it."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server)
+    bar = page.locator("form[data-bulk]")
+    assert not page.get_by_label("Select all documents on this page").is_visible()
+    select_page = bar.get_by_label("Select all on this page")
+    assert select_page.is_visible()
+    box = bar.locator("label.bulk-page").bounding_box()
+    assert box["height"] >= 44 and box["x"] + box["width"] <= 390
+    # Keyboard only: Tab reaches it from the control before it, Space ticks every row.
+    page.get_by_role("button", name="Apply").focus()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('[data-select-page]')"):
+            break
+    assert page.evaluate("document.activeElement.closest('label.bulk-page') !== null")
+    page.keyboard.press("Space")
+    assert bar.locator("[data-bulk-count]").inner_text() == "4 selected"
+    assert page.locator("input[name=ids]:checked").count() == 4
+    # Unticking one row makes it "some selected"; Space again ticks all, then none.
+    page.get_by_label("Select Offer letter 1").uncheck()
+    assert select_page.evaluate("el => el.indeterminate") is True
+    select_page.focus()
+    page.keyboard.press("Space")
+    assert bar.locator("[data-bulk-count]").inner_text() == "4 selected"
+    page.keyboard.press("Space")
+    assert bar.locator("[data-bulk-count]").inner_text() == "None selected"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert real_errors(page) == [], "\n".join(real_errors(page))
