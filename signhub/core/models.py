@@ -267,6 +267,14 @@ class SignedDocument(models.Model):
                 name="doc_present_status_idx",
             ),
             models.Index(fields=["title_sort", "id"], name="doc_title_sort_idx"),
+            # Needs attention's "expiring soon" group: in-progress documents soonest expiry
+            # first (without it that query read the whole table: 1,000,000 documents on
+            # PostgreSQL, ~400 ms). Partial: only in-progress rows pay for it on a write.
+            models.Index(
+                fields=["expires_at", "id"],
+                condition=Q(status=DocumentStatus.IN_PROGRESS),
+                name="doc_expiring_idx",
+            ),
         ]
 
     def __str__(self) -> str:

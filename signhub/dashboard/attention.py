@@ -95,16 +95,17 @@ def reason_html(doc, now: datetime, time: Callable[..., str]) -> SafeString:
     return mark_safe("—")
 
 
+def expiring(base: QuerySet, now: datetime) -> QuerySet:
+    """In-progress documents of `base` expiring in the next EXPIRING_DAYS days, soonest
+    first: a range of the partial index doc_expiring_idx, whatever the table's size."""
+    return base.filter(
+        status=DocumentStatus.IN_PROGRESS,
+        expires_at__gte=now,
+        expires_at__lt=now + timedelta(days=EXPIRING_DAYS),
+    ).order_by("expires_at", "id")
+
+
 def expiring_soon(base: QuerySet, now: datetime, fields: list[str]) -> tuple[list, bool]:
-    """In-progress documents expiring in the next EXPIRING_DAYS days, soonest first (one
-    query; the first EXPIRING_SHOWN, and whether there are more)."""
-    rows = list(
-        base.filter(
-            status=DocumentStatus.IN_PROGRESS,
-            expires_at__gte=now,
-            expires_at__lt=now + timedelta(days=EXPIRING_DAYS),
-        )
-        .only(*fields)
-        .order_by("expires_at", "id")[: EXPIRING_SHOWN + 1]
-    )
+    """The first EXPIRING_SHOWN expiring documents (one query), and whether there are more."""
+    rows = list(expiring(base, now).only(*fields)[: EXPIRING_SHOWN + 1])
     return rows[:EXPIRING_SHOWN], len(rows) > EXPIRING_SHOWN

@@ -1,6 +1,6 @@
 /* signhub: the list's bulk selection. The checkboxes and buttons are a plain form (POST to
    the evidence pack or the CSV export) that works without this script; it adds the count,
-   "select all on this page", and Esc to clear. */
+   "select all on this page" (in the table head, and in the bar on phones), and Esc to clear. */
 (function () {
   "use strict";
 
@@ -21,12 +21,16 @@
     form.querySelectorAll("[data-bulk-needs-selection]").forEach(function (button) {
       button.disabled = chosen === 0;
     });
-    var page = document.querySelector("[data-select-page]");
-    if (page) {
+    // Two "select all on this page" boxes: the table head's, and the bar's (phones, where
+    // the head is hidden). Both need this script, so they appear with it.
+    document.querySelectorAll("[data-select-page-label]").forEach(function (label) {
+      label.hidden = false;
+    });
+    document.querySelectorAll("[data-select-page]").forEach(function (page) {
       page.hidden = false;
       page.checked = chosen > 0 && chosen === all.length;
       page.indeterminate = chosen > 0 && chosen < all.length;
-    }
+    });
   }
 
   function setup() {

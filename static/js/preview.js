@@ -20,11 +20,13 @@
   function fallback(viewer, message) {
     viewer.dataset.state = "unsupported";
     var status = viewer.querySelector("[data-pdf-status]");
-    var download = viewer.closest(".detail") && viewer.closest(".detail").querySelector(".files a.btn");
+    // The previewed file's own download (data-download), not the first file listed: that
+    // may be the audit trail.
+    var download = viewer.dataset.download;
     status.textContent = message + " ";
     if (download) {
       var link = document.createElement("a");
-      link.href = download.getAttribute("href");
+      link.href = download;
       link.textContent = "Download it instead.";
       status.appendChild(link);
     }

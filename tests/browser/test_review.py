@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -121,6 +122,61 @@ def test_the_plain_detail_page_previews_and_a_non_pdf_falls_back(page, live_serv
     assert fallback.get_by_role("link", name="Download it").count() == 1
     assert page.locator("[data-pdf-viewer]").count() == 0
     assert real_errors(page) == [], "\n".join(real_errors(page))
+
+
+def test_a_pdf_named_file_that_is_not_a_pdf_falls_back_through_the_viewer(
+    page, live_server, review_world, monkeypatch
+):
+    """The name says .pdf, so the viewer asks the preview proxy; the bytes are HTML, so the
+    proxy answers 415 and the script shows the fallback with the previewed file's link."""
+    served = {}
+
+    def serve(self, document, file_key) -> FileStream:
+        served[file_key] = served.get(file_key, 0) + 1
+        if document.external_id == "doc-html" and file_key == "signed":
+            body = b"<html><script>alert(1)</script></html>"
+            return FileStream(iter([body]), "text/html", "contract.pdf", len(body))
+        return _serve(self, document, file_key)
+
+    monkeypatch.setattr(FakeConnector, "open_file", serve)
+    IndexWriter(review_world, seen_at=timezone.now()).write(
+        [
+            make_record(
+                98,
+                external_id="doc-html",
+                title="Contract that is HTML",
+                # The audit trail first: the fallback must not offer it as "the file".
+                files=[
+                    FileRecord(key="audit", name="audit-trail.pdf", kind="audit"),
+                    FileRecord(key="signed", name="contract.pdf", kind="signed"),
+                ],
+            )
+        ]
+    )
+    login(page, live_server)
+    page.get_by_role("link", name="Contract that is HTML", exact=True).click()
+    viewer = page.locator("#detail [data-pdf-viewer]")
+    page.wait_for_selector("#detail [data-pdf-viewer][data-state='unsupported']")
+    status = viewer.locator("[data-pdf-status]")
+    assert status.inner_text().startswith("This file is not a PDF, so it cannot be shown here.")
+    assert "preview-fallback" in status.get_attribute("class")
+    assert viewer.locator(".pdf-toolbar").is_hidden()
+    assert viewer.locator(".pdf-canvas-wrap").is_hidden()
+    link = status.get_by_role("link", name="Download it instead.")
+    doc = SignedDocument.objects.get(external_id="doc-html")
+    assert link.get_attribute("href").startswith(f"/documents/{doc.pk}/download/signed")
+    event = AuditEvent.objects.get(action="preview")
+    assert (event.target, event.result) == (f"document:{doc.pk}", "not_pdf")
+    assert served == {"signed": 1}  # no PDF renderer ran on it, nothing else was fetched
+
+    with page.expect_download() as info:
+        link.click()
+    assert Path(info.value.path()).read_bytes().startswith(b"<html>")  # the file, as sent
+    assert served == {"signed": 2}
+    assert AuditEvent.objects.filter(action="download", target=f"document:{doc.pk}").count() == 1
+    # The browser logs the 415 itself; the viewer answered it, so it is no script error.
+    errors = [e for e in real_errors(page) if "status of 415" not in e]
+    assert errors == [], "\n".join(errors)
 
 
 def test_detail_with_preview_screenshots(page, live_server, review_world, screenshots):
@@ -273,7 +329,6 @@ def test_bulk_select_downloads_a_zip_with_the_right_files_and_manifest(
     import csv
     import io
     import zipfile
-    from pathlib import Path
 
     login(page, live_server)
     bar = page.locator("form[data-bulk]")
@@ -338,3 +393,37 @@ def test_no_page_is_wider_than_its_window_and_list_screenshots(
     assert too_wide == [], too_wide
     errors = [e for e in real_errors(page) if "/documents/999999/" not in e]  # the 404 itself
     assert errors == [], "\n".join(errors)
+
+
+def test_select_all_on_this_page_is_offered_and_keyboard_usable_on_a_phone(
+    page, live_server, review_world
+):
+    """At 390 px the table head (with its select-all box) is hidden: the bar offers it."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, live_server)
+    bar = page.locator("form[data-bulk]")
+    assert not page.get_by_label("Select all documents on this page").is_visible()
+    select_page = bar.get_by_label("Select all on this page")
+    assert select_page.is_visible()
+    box = bar.locator("label.bulk-page").bounding_box()
+    assert box["height"] >= 44 and box["x"] + box["width"] <= 390
+    # Keyboard only: Tab reaches it from the control before it, Space ticks every row.
+    page.get_by_role("button", name="Apply").focus()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('[data-select-page]')"):
+            break
+    assert page.evaluate("document.activeElement.closest('label.bulk-page') !== null")
+    page.keyboard.press("Space")
+    assert bar.locator("[data-bulk-count]").inner_text() == "4 selected"
+    assert page.locator("input[name=ids]:checked").count() == 4
+    # Unticking one row makes it "some selected"; Space again ticks all, then none.
+    page.get_by_label("Select Offer letter 1").uncheck()
+    assert select_page.evaluate("el => el.indeterminate") is True
+    select_page.focus()
+    page.keyboard.press("Space")
+    assert bar.locator("[data-bulk-count]").inner_text() == "4 selected"
+    page.keyboard.press("Space")
+    assert bar.locator("[data-bulk-count]").inner_text() == "None selected"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert real_errors(page) == [], "\n".join(real_errors(page))
