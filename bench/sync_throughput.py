@@ -170,7 +170,7 @@ def empty_index() -> None:
     with connection.cursor() as cursor:
         tables = [m._meta.db_table for m in (SyncSighting, DocumentParty, SignedDocument)]
         if connection.vendor == "postgresql":
-            cursor.execute(f"TRUNCATE {', '.join(tables)}")
+            cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
         else:
             for table in tables:
                 cursor.execute(f"DELETE FROM {table}")
@@ -220,11 +220,12 @@ def floor(account, count: int, connector) -> dict:
         for start in range(0, count, PAGE):
             rows, parties = page_rows(start, seen_at)
             with clock, transaction.atomic(), connection.cursor() as cursor:
-                if reload and pg:
+                if pg:
                     cursor.execute(
                         f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE_TABLE} "
                         f"ON COMMIT DELETE ROWS AS SELECT {cols} FROM {table} WITH NO DATA"
                     )
+                if reload and pg:
                     pages.copy_rows(cursor, STAGE_TABLE, index.DOC_COLUMNS, rows)
                     cursor.execute(
                         f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {STAGE_TABLE} "
@@ -277,8 +278,10 @@ def one_run(count: int, port: int, profile: str | None = None, repeat: int = 1) 
 
     connector = _bench_connector(count)
     call_command("migrate", verbosity=0)
-    ProviderAccount.objects.filter(provider="bench").delete()  # a re-used PostgreSQL database
+    # A re-used PostgreSQL database: its documents go first (TRUNCATE), or the ORM's delete
+    # would load them all and the peak RSS would measure that instead of the sync.
     empty_index()
+    ProviderAccount.objects.filter(provider="bench").delete()
     account = ProviderAccount.objects.create(
         name="bench", provider="bench", base_url=f"http://127.0.0.1:{port}"
     )

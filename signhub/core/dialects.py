@@ -37,7 +37,9 @@ class SqlitePages:
     def __init__(self, connection: BaseDatabaseWrapper) -> None:
         self.connection = connection
 
-    def existing(self, table: str, account_id: int, keys: Sequence[str]) -> list[tuple]:
+    def existing(
+        self, table: str, account_id: int, keys: Sequence[str], stage_columns: Sequence[str] = ()
+    ) -> list[tuple]:
         """(external id, id, content hash, removed_at) of the stored ones among `keys`."""
         qn = self.connection.ops.quote_name
         with self.connection.cursor() as cursor:
@@ -103,28 +105,37 @@ class SqlitePages:
 class PostgresPages(SqlitePages):
     """PostgreSQL: COPY into a session-local stage, one set-based upsert, COPY the parties."""
 
-    def existing(self, table, account_id, keys):
+    def existing(self, table, account_id, keys, stage_columns=()):
+        """Also makes sure the stage of `upsert_documents` exists (given its columns), in
+        the same round trip: Django's cursors bind parameters client-side, so the two
+        statements go as one simple query."""
+        qn = self.connection.ops.quote_name
+        # Once per session (a no-op afterwards, yet asked in every page's transaction: a
+        # rolled-back one takes the table with it); emptied at every commit, and by the
+        # DELETE of `upsert_documents` within a transaction that writes several pages.
+        stage = (
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE_TABLE} ON COMMIT DELETE ROWS "
+            f"AS SELECT {_columns(qn, stage_columns)} FROM {qn(table)} WITH NO DATA; "
+            if stage_columns
+            else ""
+        )
         # One array parameter, not a thousand placeholders for the client to splice in.
         with self.connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT external_id, id, content_hash, removed_at "
-                f"FROM {self.connection.ops.quote_name(table)} "
+                f"{stage}SELECT external_id, id, content_hash, removed_at FROM {qn(table)} "
                 "WHERE account_id = %s AND external_id = ANY(%s)",
                 [account_id, list(keys)],
             )
+            if stage:
+                cursor.nextset()
             return cursor.fetchall()
 
     def upsert_documents(self, table, columns, conflict, update, rows, key_index, account_id):
+        """`existing(..., stage_columns=columns)` ran first in this transaction."""
         qn = self.connection.ops.quote_name
         cols = _columns(qn, columns)
         sets = ", ".join(f"{qn(c)} = EXCLUDED.{qn(c)}" for c in update)
         with self.connection.cursor() as cursor:
-            # Once per session (a no-op afterwards); emptied at every commit, and by the
-            # DELETE below within a transaction that writes several pages.
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE_TABLE} ON COMMIT DELETE ROWS "
-                f"AS SELECT {cols} FROM {qn(table)} WITH NO DATA"
-            )
             self.copy_rows(cursor, STAGE_TABLE, columns, rows)
             cursor.execute(
                 f"WITH page AS (DELETE FROM {STAGE_TABLE} RETURNING {cols}) "

@@ -244,6 +244,14 @@ class PageStats:
         self.warnings.append(f"Skipped document {shown!r}: {reason}")
 
 
+@dataclass(slots=True)
+class PreparedPage:
+    """One page ready to write: its documents by external id, and what was skipped."""
+
+    documents: dict[str, Prepared]
+    stats: PageStats
+
+
 def _to_sqlite(value: datetime | None) -> str | None:
     """What Django's SQLite adapter stores for an aware datetime (naive UTC text)."""
     if value is None:
@@ -300,6 +308,12 @@ class IndexWriter:
     # -- pages ------------------------------------------------------------------------
 
     def write(self, records: Iterable[DocumentRecord]) -> PageStats:
+        """Prepare and write one page of records."""
+        return self.write_prepared(self.prepare_page(records))
+
+    def prepare_page(self, records: Iterable[DocumentRecord]) -> PreparedPage:
+        """A page's stored forms, hashed: Python only, no database, so a sync runs it in the
+        fetching thread while the previous page is written (signhub.core.sync)."""
         by_id: dict[str, DocumentRecord] = {}
         for record in records:
             by_id[str(record.external_id)] = record  # the last copy in a page wins
@@ -316,6 +330,11 @@ class IndexWriter:
             except Exception as exc:  # a connector bug must not cost the whole page
                 logger.warning("Document %r of %s not indexed: %r", ext, self.account, exc)
                 stats.skip(ext, "its data could not be read (details in the server log).")
+        return PreparedPage(page, stats)
+
+    def write_prepared(self, prepared: PreparedPage) -> PageStats:
+        """Write a page `prepare_page` made, in one transaction."""
+        page, stats = prepared.documents, prepared.stats
         if not page:
             return stats
         try:
@@ -355,7 +374,7 @@ class IndexWriter:
             existing = {
                 ext: (pk, digest, removed)
                 for ext, pk, digest, removed in pages.existing(
-                    SignedDocument._meta.db_table, self.account.pk, list(page)
+                    SignedDocument._meta.db_table, self.account.pk, list(page), DOC_COLUMNS
                 )
             }
             rows, changed_ids, unchanged_ids, restored_ids = [], [], [], []

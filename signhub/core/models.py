@@ -283,6 +283,14 @@ class SignedDocument(models.Model):
                 condition=Q(attention_rank__gt=NONE),
                 name="doc_attention_idx",
             ),
+            # Needs attention's "expiring soon" group: in-progress documents soonest expiry
+            # first (without it that query read the whole table: 1,000,000 documents on
+            # PostgreSQL, ~400 ms). Partial: only in-progress rows pay for it on a write.
+            models.Index(
+                fields=["expires_at", "id"],
+                condition=Q(status=DocumentStatus.IN_PROGRESS),
+                name="doc_expiring_idx",
+            ),
         ]
 
     def __str__(self) -> str:

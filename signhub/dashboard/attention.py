@@ -15,7 +15,6 @@ from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from signhub.core import urgency
 from signhub.core.status import DocumentStatus
 
 EXPIRING_DAYS = 7  # "expiring soon": still in progress, expiring within this many days
@@ -96,23 +95,17 @@ def reason_html(doc, now: datetime, time: Callable[..., str]) -> SafeString:
     return mark_safe("—")
 
 
-def expiring_soon(base: QuerySet, now: datetime, fields: list[str]) -> tuple[list, bool]:
-    """In-progress documents expiring in the next EXPIRING_DAYS days, soonest first (one
-    query; the first EXPIRING_SHOWN, and whether there are more).
+def expiring(base: QuerySet, now: datetime) -> QuerySet:
+    """In-progress documents of `base` expiring in the next EXPIRING_DAYS days, soonest
+    first: a range of the partial index doc_expiring_idx, whatever the table's size."""
+    return base.filter(
+        status=DocumentStatus.IN_PROGRESS,
+        expires_at__gte=now,
+        expires_at__lt=now + timedelta(days=EXPIRING_DAYS),
+    ).order_by("expires_at", "id")
 
-    Asked through the urgency key (in progress with an expiry is exactly rank OVERDUE, and
-    its `attention_at` is the expiry): a range of the urgency index instead of a walk of
-    every in-progress document (107 ms → 1 ms on 300,000 documents, PostgreSQL). The
-    partial index's own condition is repeated for SQLite, which does not infer it.
-    """
-    rows = list(
-        base.filter(
-            attention_rank__gt=urgency.NONE,
-            attention_rank=urgency.OVERDUE,
-            attention_at__gte=now,
-            attention_at__lt=now + timedelta(days=EXPIRING_DAYS),
-        )
-        .only(*fields)
-        .order_by("attention_rank", "attention_at", "id")[: EXPIRING_SHOWN + 1]
-    )
+
+def expiring_soon(base: QuerySet, now: datetime, fields: list[str]) -> tuple[list, bool]:
+    """The first EXPIRING_SHOWN expiring documents (one query), and whether there are more."""
+    rows = list(expiring(base, now).only(*fields)[: EXPIRING_SHOWN + 1])
     return rows[:EXPIRING_SHOWN], len(rows) > EXPIRING_SHOWN

@@ -212,7 +212,7 @@ def test_the_next_page_is_fetched_while_one_is_written(make_account, monkeypatch
     FakeConnector.data["acme"] = [make_record(i) for i in range(6)]
     second_page_fetched = threading.Event()
     overlapped = []
-    original_pages, original_write = FakeConnector.iter_pages, IndexWriter.write
+    original_pages, original_write = FakeConnector.iter_pages, IndexWriter.write_prepared
 
     def pages(self, ctx):
         for n, page in enumerate(original_pages(self, ctx), start=1):
@@ -220,19 +220,40 @@ def test_the_next_page_is_fetched_while_one_is_written(make_account, monkeypatch
                 second_page_fetched.set()
             yield page
 
-    def write(self, records):
-        if records[0].external_id == "doc-0":
+    def write(self, prepared):
+        if "doc-0" in prepared.documents:
             # Without prefetching, page 2 is fetched only after this write returns.
             overlapped.append(second_page_fetched.wait(5))
-        return original_write(self, records)
+        return original_write(self, prepared)
 
     monkeypatch.setattr(FakeConnector, "iter_pages", pages)
-    monkeypatch.setattr(IndexWriter, "write", write)
+    monkeypatch.setattr(IndexWriter, "write_prepared", write)
 
     run = sync_account(account, full=True)
 
     assert run.state == SyncRun.State.SUCCEEDED and run.created == 6
     assert overlapped == [True]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_are_hashed_in_the_fetching_thread(make_account, monkeypatch):
+    from signhub.core.index import IndexWriter
+
+    account = make_account(name="acme", options={"page_size": 2})
+    FakeConnector.data["acme"] = [make_record(i) for i in range(6)]
+    threads = []
+    original = IndexWriter.prepare_page
+
+    def prepare_page(self, records):
+        threads.append(threading.current_thread().name)
+        return original(self, records)
+
+    monkeypatch.setattr(IndexWriter, "prepare_page", prepare_page)
+
+    run = sync_account(account, full=True)
+
+    assert run.state == SyncRun.State.SUCCEEDED and run.created == 6
+    assert len(threads) >= 3 and set(threads) == {"sync-prefetch"}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -251,3 +272,29 @@ def test_a_prefetched_failure_is_recorded_after_the_pages_before_it(make_account
     assert account.documents.count() == 2
     run.refresh_from_db()
     assert (run.pages, run.fetched, run.created) == (1, 2, 2)  # the progress is stored too
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_and_the_lease_are_saved_in_a_page_transaction(make_account, monkeypatch):
+    """One commit (one wait for the disk) per saved page, not three."""
+    from django.db import connection
+
+    from signhub.core import sync
+
+    account = make_account(name="acme", options={"page_size": 2})
+    FakeConnector.data["acme"] = [make_record(i) for i in range(4)]
+    in_transaction = []
+    original = sync.extend_lock
+
+    def extend_lock(account_id, token):
+        in_transaction.append(connection.in_atomic_block)
+        original(account_id, token)
+
+    monkeypatch.setattr(sync, "extend_lock", extend_lock)
+
+    run = sync_account(account, full=True)
+
+    assert run.state == SyncRun.State.SUCCEEDED
+    assert in_transaction == [True]  # the first page; the others within the second
+    run.refresh_from_db()
+    assert (run.pages, run.created) == (2, 4)

@@ -1,4 +1,4 @@
-"""Migration core/0012 adds the urgency key to documents indexed before it (both databases)."""
+"""Migration core/0013 adds the urgency key to documents indexed before it (both databases)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from signhub.core import urgency
 from signhub.core.dialects import ensure_text_index
 from signhub.core.models import SignedDocument
 
-BEFORE = ("core", "0011_title_sort")
+BEFORE = ("core", "0012_expiring_index")
 
 
 @pytest.mark.django_db(transaction=True)

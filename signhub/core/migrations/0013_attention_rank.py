@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0011_title_sort"),
+        ("core", "0012_expiring_index"),
     ]
 
     operations = [
