@@ -124,7 +124,8 @@ class _Dirty(Exception):
 @dataclass(slots=True)
 class Prepared:
     """One document's stored form: hashed now; its row and party rows built only if it
-    has to be written (most documents of a re-sync are unchanged)."""
+    has to be written (most documents of a re-sync are unchanged), or ahead when its page
+    is expected to be (`built`)."""
 
     record: DocumentRecord  # the cleaned copy when the provider's text needed it
     external_id: str
@@ -135,6 +136,15 @@ class Prepared:
     dates: list[datetime | None]  # the six provider dates
     isos: list[str | None]  # the same in ISO 8601 (made for the hash)
     facts: list  # end reason, ended by, approximate flag, hash, folder, list
+    # Built ahead (`IndexWriter.prepare_page`) when the page is expected to be written.
+    built: tuple[list, list[tuple]] | None = None
+
+    def rows(self, account: ProviderAccount) -> tuple[list, list[tuple]]:
+        """A fresh copy of `row()` and `parties()`, from those built ahead if any."""
+        if self.built is None:
+            return self.row(account), self.parties()
+        row, parties = self.built
+        return list(row), parties
 
     def row(self, account: ProviderAccount) -> list:
         """The document's columns up to content_hash (DOC_COLUMNS order)."""
@@ -283,6 +293,7 @@ class IndexWriter:
         self.spared_lists: set[str] = set()
         self._next_analyze = ANALYZE_AFTER
         self._analyzed_at = 0  # self.written at the last ANALYZE
+        self._rows_ahead = False
 
     @property
     def connection(self):
@@ -314,6 +325,9 @@ class IndexWriter:
     def prepare_page(self, records: Iterable[DocumentRecord]) -> PreparedPage:
         """A page's stored forms, hashed: Python only, no database, so a sync runs it in the
         fetching thread while the previous page is written (signhub.core.sync)."""
+        # Rows too, when the last page written was mostly new or changed (a first sync):
+        # then the writing thread only compares and sends. A hint, read across threads.
+        ahead = self._rows_ahead
         by_id: dict[str, DocumentRecord] = {}
         for record in records:
             by_id[str(record.external_id)] = record  # the last copy in a page wins
@@ -326,7 +340,9 @@ class IndexWriter:
                 stats.skip(ext, f"its id is empty or longer than {MAX_ID_LENGTH} characters.")
                 continue
             try:
-                page[ext] = prepare(record, ext)
+                prepared = page[ext] = prepare(record, ext)
+                if ahead:
+                    prepared.built = prepared.row(self.account), prepared.parties()
             except Exception as exc:  # a connector bug must not cost the whole page
                 logger.warning("Document %r of %s not indexed: %r", ext, self.account, exc)
                 stats.skip(ext, "its data could not be read (details in the server log).")
@@ -347,6 +363,7 @@ class IndexWriter:
                 created = updated = 0
                 self._refused(next(iter(page)), exc, stats)
         stats.created, stats.updated = created, updated
+        self._rows_ahead = created + updated > len(page) // 2
         self._maybe_analyze(created + updated)
         return stats
 
@@ -378,6 +395,7 @@ class IndexWriter:
                 )
             }
             rows, changed_ids, unchanged_ids, restored_ids = [], [], [], []
+            parties_of: dict[str, list[tuple]] = {}
             for ext, prepared in page.items():
                 known = existing.get(ext)
                 deleted = prepared.record.deleted  # the provider says so: removed
@@ -387,7 +405,7 @@ class IndexWriter:
                     continue
                 if known:
                     changed_ids.append(known[0])
-                row = prepared.row(self.account)
+                row, parties_of[ext] = prepared.rows(self.account)
                 # first_seen_at, last_seen_at, removed_at
                 row += (seen_at, seen_at, seen_at if deleted else None)
                 if sqlite:
@@ -425,7 +443,7 @@ class IndexWriter:
                 parties = []
                 for ext in (row[_KEY] for row in rows):
                     doc_id = ids[ext]
-                    for party in page[ext].parties():
+                    for party in parties_of[ext]:
                         if sqlite and party[4] is not None:
                             party = (*party[:4], _to_sqlite(party[4]))
                         parties.append((doc_id, *party))

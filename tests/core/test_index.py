@@ -242,6 +242,61 @@ def test_a_row_the_database_refuses_is_skipped_and_the_rest_written(make_account
     assert (alone.created, alone.skipped) == (0, 1)
 
 
+def test_rows_are_built_ahead_after_a_page_of_new_documents(make_account):
+    """A first sync: the fetching thread builds the rows too; the stored form is the same."""
+    ahead, plain = make_account(name="ahead"), make_account(name="plain")
+    writer = IndexWriter(ahead, seen_at=timezone.now())
+    first = writer.prepare_page([make_record(i) for i in range(3)])
+    assert all(p.built is None for p in first.documents.values())  # nothing known yet
+    writer.write_prepared(first)
+    records = [make_record(i) for i in range(3, 6)] + [make_record(0, title="Amended")]
+
+    second = writer.prepare_page(records)
+    stats = writer.write_prepared(second)
+
+    assert all(p.built is not None for p in second.documents.values())
+    assert (stats.created, stats.updated) == (3, 1)
+    _write(plain, [make_record(i) for i in range(3)])
+    _write(plain, records)
+    skip = {"id", "account_id", "first_seen_at"}
+
+    def stored(account):
+        docs, parties = _snapshot(account)
+        return [{k: v for k, v in d.items() if k not in skip} for d in docs], [
+            p[1:] for p in parties
+        ]
+
+    assert stored(ahead) == stored(plain)
+    unchanged = writer.prepare_page(records)
+    writer.write_prepared(unchanged)  # nothing written: the next page is not built ahead
+    assert all(p.built is None for p in writer.prepare_page(records).documents.values())
+
+
+def test_rows_built_ahead_survive_a_refused_page(make_account, monkeypatch):
+    """The page is retried one document at a time from the same prepared rows."""
+    target = dialects.PostgresPages if POSTGRES else dialects.SqlitePages
+    original = target.upsert_documents
+
+    def refuse_bad(self, table, columns, conflict, update, rows, key_index, account_id):
+        if any(row[key_index] == "doc-bad" for row in rows):
+            raise DataError("value refused")
+        return original(self, table, columns, conflict, update, rows, key_index, account_id)
+
+    monkeypatch.setattr(target, "upsert_documents", refuse_bad)
+    account = make_account()
+    writer = IndexWriter(account, seen_at=timezone.now())
+    writer.write([make_record(i) for i in range(3)])
+    page = writer.prepare_page(
+        [make_record(i) for i in range(3, 6)] + [make_record(9, external_id="doc-bad")]
+    )
+
+    stats = writer.write_prepared(page)
+
+    assert (stats.created, stats.skipped) == (3, 1)
+    assert account.documents.count() == 6
+    assert DocumentParty.objects.filter(document__account=account).count() == 12
+
+
 def test_sightings_are_gone_after_a_sync(make_account):
     account = make_account(name="acme")
     FakeConnector.data["acme"] = [make_record(i) for i in range(25)]
@@ -274,3 +329,23 @@ def test_a_large_write_refreshes_the_planner_statistics(make_account, monkeypatc
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'core_signeddocument'")
         assert cursor.fetchone()[0] >= 150
+
+
+@pytest.mark.skipif(not POSTGRES, reason="PostgreSQL statistics")
+@pytest.mark.django_db
+def test_the_blob_columns_are_left_out_of_the_statistics():
+    """What the sync's ANALYZE skips (migration core 0013): never filtered nor sorted on."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstattarget FROM pg_attribute "
+            "WHERE attrelid = 'core_signeddocument'::regclass AND attnum > 0 "
+            "AND NOT attisdropped"
+        )
+        targets = dict(cursor.fetchall())
+    assert {c: targets[c] for c in ("raw", "signers", "files", "content_hash")} == {
+        "raw": 0,
+        "signers": 0,
+        "files": 0,
+        "content_hash": 0,
+    }
+    assert targets["status"] != 0 and targets["search_text"] != 0

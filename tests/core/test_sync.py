@@ -298,3 +298,27 @@ def test_progress_and_the_lease_are_saved_in_a_page_transaction(make_account, mo
     assert in_transaction == [True]  # the first page; the others within the second
     run.refresh_from_db()
     assert (run.pages, run.created) == (2, 4)
+
+
+def test_the_collector_runs_less_often_during_a_sync_and_as_before_after(make_account, monkeypatch):
+    import gc
+
+    from signhub.core import sync
+    from signhub.core.index import IndexWriter
+
+    account = make_account(name="acme", options={"page_size": 2})
+    FakeConnector.data["acme"] = [make_record(i) for i in range(4)]
+    before = gc.get_threshold()
+    during = []
+    original = IndexWriter.write_prepared
+
+    def write_prepared(self, prepared):
+        during.append(gc.get_threshold())
+        return original(self, prepared)
+
+    monkeypatch.setattr(IndexWriter, "write_prepared", write_prepared)
+
+    sync_account(account, full=True)
+
+    assert during and {t[0] for t in during} == {sync.SYNC_GC_THRESHOLD}
+    assert gc.get_threshold() == before
