@@ -1,4 +1,4 @@
-"""Migration core/0013 adds the urgency key to documents indexed before it (both databases)."""
+"""Migration core/0014 adds the urgency key to documents indexed before it (both databases)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from signhub.core import urgency
 from signhub.core.dialects import ensure_text_index
 from signhub.core.models import SignedDocument
 
-BEFORE = ("core", "0012_expiring_index")
+BEFORE = ("core", "0013_document_blob_statistics")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
     atomic = False
 
     dependencies = [
-        ("core", "0012_expiring_index"),
+        ("core", "0013_document_blob_statistics"),
     ]
 
     operations = [
