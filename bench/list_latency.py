@@ -145,7 +145,7 @@ def seed(count: int, batch: int = 20_000) -> None:
     defaults = {
         f.column: f.get_default()
         for f in SignedDocument._meta.concrete_fields
-        if f.column not in ("id", *doc_cols) and not f.null
+        if f.column not in ("id", *doc_cols) and not f.null and not f.generated
     }
     doc_cols += list(defaults)
     title_key = None
@@ -259,7 +259,8 @@ def cases(account_id: int) -> list[tuple[str, dict, dict | None]]:
         ("signer", {"signer": "maria.lopez42@example.com"}, None),
         ("label", {"label": "payroll"}, None),
         ("include removed", {"removed": "on"}, None),
-        ("needs attention", {"view": "attention"}, None),
+        ("needs attention", {"view": "attention"}, None),  # by urgency, its default
+        ("needs attention by activity", {"view": "attention", "sort": "-activity"}, None),
         ("employee view", {"person": "maria.lopez@hr.example.com"}, None),
         ("sort by title", {"sort": "title"}, None),
     ]
@@ -285,6 +286,11 @@ def deep_cursor(params: dict, user) -> tuple[str | None, int]:
         return None, 1
     attr, nullable = sort_key(sort).column, sort_key(sort).nullable
     desc = "-" if sort.startswith("-") else ""
+    if len(sort_key(sort).columns) > 1:  # urgency: rank, time (never NULL)
+        from signhub.dashboard.paging import ordering
+
+        row = qs.order_by(*ordering(sort))[index - 1]
+        return _cursor_for(row, sort, index).encode(), page
     dated = qs.filter(**{f"{attr}__isnull": False}) if nullable else qs
     n_dated = dated.count() if nullable else total
     if index - 1 < n_dated:

@@ -63,7 +63,12 @@ def export_record(doc: SignedDocument, account_name: str) -> dict:
 
 
 def iter_export(queryset, chunk_size: int = 2000) -> Iterator[dict]:
-    """Constant memory: a server-side cursor on PostgreSQL, chunked fetches on SQLite."""
+    """Constant memory: a server-side cursor on PostgreSQL, chunked fetches on SQLite.
+
+    In the queryset's own order when it has one (the dashboard's list order), else by id.
+    """
     rows = queryset.annotate(account_name=F("account__name")).defer("raw", "search_text", "files")
-    for doc in rows.order_by("id").iterator(chunk_size=chunk_size):
+    if not rows.query.order_by:
+        rows = rows.order_by("id")
+    for doc in rows.iterator(chunk_size=chunk_size):
         yield export_record(doc, doc.account_name)

@@ -15,6 +15,7 @@ from .crypto import EncryptedJSONField
 from .registry import registry
 from .sort_keys import natural_key
 from .status import DocumentStatus
+from .urgency import AT_EXPRESSION, NONE, RANK_EXPRESSION
 
 
 def provider_choices() -> list[tuple[str, str]]:
@@ -215,6 +216,14 @@ class SignedDocument(models.Model):
     # finds it unchanged records a SyncSighting instead (see `last_listed_at`).
     last_seen_at = models.DateTimeField(editable=False)
     removed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Needs-attention's order (signhub.core.urgency), computed by the database on every
+    # write: the group (overdue … expired, 0 for the rest) and the time within it.
+    attention_rank = models.GeneratedField(
+        expression=RANK_EXPRESSION, output_field=models.SmallIntegerField(), db_persist=True
+    )
+    attention_at = models.GeneratedField(
+        expression=AT_EXPRESSION, output_field=models.DateTimeField(), db_persist=True
+    )
 
     objects = DocumentQuerySet.as_manager()
 
@@ -267,6 +276,13 @@ class SignedDocument(models.Model):
                 name="doc_present_status_idx",
             ),
             models.Index(fields=["title_sort", "id"], name="doc_title_sort_idx"),
+            # Needs attention by urgency (keyset pages, walked descending). Partial: the
+            # completed majority (rank 0) never enters it, so a sync of them pays nothing.
+            models.Index(
+                fields=["attention_rank", "attention_at", "id"],
+                condition=Q(attention_rank__gt=NONE),
+                name="doc_attention_idx",
+            ),
             # Needs attention's "expiring soon" group: in-progress documents soonest expiry
             # first (without it that query read the whole table: 1,000,000 documents on
             # PostgreSQL, ~400 ms). Partial: only in-progress rows pay for it on a write.

@@ -19,9 +19,9 @@ from django.utils import timezone
 from signhub.core.models import ProviderAccount, SignedDocument
 
 from .forms import DocumentFilterForm
-from .paging import Cursor, PageResult, paginate
+from .paging import Cursor, PageResult, ordering, paginate
 from .queries import Counts, cached_counts, counts_cache_key, filter_documents
-from .sorting import ATTENTION_SORT, DEFAULT_SORT
+from .sorting import ATTENTION_SORT, DEFAULT_SORT, sort_key
 from .timezones import request_zone
 
 # Columns a row shows (and its sort keys); `raw` (big) and `search_text` stay in the database.
@@ -47,6 +47,9 @@ ROW_FIELDS = [
     "end_reason",
     "ended_by",
     "removed_at",
+    # The urgency key (generated columns): what an urgency page's cursor carries.
+    "attention_rank",
+    "attention_at",
 ]
 # The page position: a link that changes anything else starts again at the first page.
 PAGE_PARAMS = ("after", "before")
@@ -81,9 +84,11 @@ class DocumentList:
         self.accounts = visible_accounts(user) if accounts is None else accounts
         self.form = DocumentFilterForm(params, accounts=self.accounts)
         self.data = self.form.filter_data()
-        self.sort = self.data["sort"] or (
-            ATTENTION_SORT if self.data["view"] == "attention" else DEFAULT_SORT
-        )
+        view = self.data["view"]
+        default = ATTENTION_SORT if view == "attention" else DEFAULT_SORT
+        chosen = self.data["sort"]
+        # A sort the view does not offer (urgency outside needs attention) is its default.
+        self.sort = chosen if chosen and view in sort_key(chosen).views else default
         self.data["sort"] = self.sort
         self.per_page: int = self.data["per_page"]
         self.after, self.before = self._position(self.data["after"], self.data["before"])
@@ -129,6 +134,14 @@ class DocumentList:
         """The selected documents: every filter, status included."""
         statuses = self.data["status"]
         return self.base.filter(status__in=statuses) if statuses else self.base
+
+    @cached_property
+    def ordered(self) -> QuerySet:
+        """The selection in the list's order, every page at once: what the CSV export and
+        the evidence pack list (and, past its limit, take the first of)."""
+        condition = sort_key(self.sort).index_condition
+        selected = self.queryset if condition is None else self.queryset.filter(condition)
+        return selected.order_by(*ordering(self.sort))
 
     @cached_property
     def counts(self) -> Counts:

@@ -9,6 +9,10 @@ Nullable sort keys (completed_at of a document still in progress) are walked in 
 segments — rows with a value, then rows without (ordered by id) — so NULLs always come
 last in both directions and each segment is a plain range scan of the same index.
 
+A key of several columns (urgency: rank, then time, never NULL) is walked in one query
+over its one index, the cursor carrying every column's value, the next page one row-value
+comparison: `(rank, at, id) < (r, v, pk)`.
+
 A cursor also carries the row number of its row, so the page can say "showing 51–75".
 """
 
@@ -20,7 +24,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Field, Func, Q, QuerySet, Value
 
 from .sorting import DATETIME_COLUMNS, SORT_KEYS, sort_key
 
@@ -71,7 +75,7 @@ class Cursor:
         if (
             key not in SORT_KEYS
             or null not in (0, 1)
-            or not (value is None or _storable(value))
+            or not (value is None or _storable_value(value, SORT_KEYS[key]))
             or not isinstance(pk, int)
             or isinstance(pk, bool)
             or not isinstance(index, int)
@@ -84,16 +88,41 @@ class Cursor:
         return cursor
 
     def typed_value(self):
-        if self.value is None or sort_key(self.sort).column not in DATETIME_COLUMNS:
-            return self.value
-        try:
-            value = datetime.fromisoformat(self.value)
-            if value.tzinfo is None:
-                raise InvalidCursor(self.value)
-            # In UTC, as the database compares it; fails here for 9999-12-31T23:00-05:00.
-            return value.astimezone(UTC)
-        except (ValueError, OverflowError):
-            raise InvalidCursor(self.value) from None
+        """The value as the database compares it (a tuple for a key of several columns)."""
+        columns = sort_key(self.sort).columns
+        if self.value is None:
+            return None
+        if len(columns) > 1:
+            return tuple(_typed(c, v) for c, v in zip(columns, self.value, strict=True))
+        return _typed(columns[0], self.value)
+
+
+def _typed(column: str, value):
+    if column not in DATETIME_COLUMNS:
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise InvalidCursor(value)
+        # In UTC, as the database compares it; fails here for 9999-12-31T23:00-05:00.
+        return moment.astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise InvalidCursor(value) from None
+
+
+def _storable_value(value, key) -> bool:
+    """One string for a one-column key; for a key of several, a list: the rank (a small
+    int) and the other columns' strings."""
+    if len(key.columns) == 1:
+        return _storable(value)
+    return (
+        isinstance(value, list)
+        and len(value) == len(key.columns)
+        and isinstance(value[0], int)
+        and not isinstance(value[0], bool)
+        and 0 <= value[0] < 100
+        and all(_storable(v) for v in value[1:])
+    )
 
 
 def _storable(value) -> bool:
@@ -135,6 +164,36 @@ def _after(attr: str | None, value, pk: int, desc: bool) -> Q:
     )
 
 
+class _Row(Func):
+    """A row value, `(a, b, c)`: compared as a whole, left to right."""
+
+    function = ""
+    template = "(%(expressions)s)"
+    output_field = Field()
+
+
+def _after_all(qs: QuerySet, columns: tuple[str, ...], values: tuple, pk: int, desc: bool):
+    """`qs` from just after (values…, pk) in the walking direction, for a key of several
+    columns: one row-value comparison, `(rank, at, id) < (r, v, pk)`, which both databases
+    turn into a seek in the (rank, at, id) index. Spelled out as ORs, only the first
+    column bounds the scan: a deep page of 150,000 overdue documents would read all those
+    above it. Values are bound through the columns' fields (SQLite stores dates as text)."""
+    fields = [qs.model._meta.get_field(c) for c in (*columns, "id")]
+    fields = [f.output_field if f.generated else f for f in fields]  # a GeneratedField's type
+    bound = _Row(*(Value(v, output_field=f) for v, f in zip((*values, pk), fields, strict=True)))
+    qs = qs.alias(_keyset_row=_Row(*(F(c) for c in (*columns, "id"))))
+    return qs.filter(**{f"_keyset_row__{'lt' if desc else 'gt'}": bound})
+
+
+def ordering(sort: str) -> list:
+    """The full order of `sort` (NULLs last, ties by id): exports and packs list the
+    documents as the pages do."""
+    key = sort_key(sort)
+    desc = sort.startswith("-")
+    order = [F(c).desc(nulls_last=True) if desc else F(c).asc(nulls_last=True) for c in key.columns]
+    return [*order, "-id" if desc else "id"]
+
+
 def _walk(
     qs: QuerySet,
     sort: str,
@@ -146,6 +205,13 @@ def _walk(
     key = sort_key(sort)
     attr, nullable = key.column, key.nullable
     desc = sort.startswith("-") != backward
+    if key.index_condition is not None:
+        qs = qs.filter(key.index_condition)
+    if len(key.columns) > 1:  # several columns, none NULL: one segment, one query
+        if cursor is not None and not cursor.at_end:
+            qs = _after_all(qs, key.columns, cursor.typed_value(), cursor.id, desc)
+        prefix = "-" if desc else ""
+        return list(qs.order_by(*(f"{prefix}{c}" for c in key.columns), f"{prefix}id")[:limit])
     if small and nullable and cursor is None:
         # A result known to be small: one query with NULLS LAST gives the same order as
         # the two segments, without a second (index-less, for a rare match) query.
@@ -171,9 +237,9 @@ def _walk(
 
 
 def _cursor_for(row, sort: str, index: int) -> Cursor:
-    value = getattr(row, sort_key(sort).column)
-    if isinstance(value, datetime):
-        value = value.isoformat()
+    values = [getattr(row, column) for column in sort_key(sort).columns]
+    values = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    value = values[0] if len(values) == 1 else values
     return Cursor(sort=sort, null=value is None, value=value, id=row.pk, index=index)
 
 

@@ -58,7 +58,8 @@ def _date_range(data: dict, axis: str, now: datetime, tz: tzinfo):
 
 
 def attention_q(now: datetime) -> Q:
-    """Declined/expired/failed in the last 30 days, or still in progress past expiry."""
+    """Declined/expired/failed in the last 30 days, or still in progress past expiry
+    (every one of them has an urgency rank: signhub.core.urgency)."""
     since = now - timedelta(days=ATTENTION_DAYS)
     recent = Q(last_activity_at__gte=since) | Q(
         last_activity_at__isnull=True, created_at__gte=since

@@ -2,12 +2,18 @@
 
 Each key names the column it orders by (with an index on (column, id): keyset pages
 need one), whether it can be NULL (walked in two segments, NULLs last) and the direction
-a first click on its header picks: newest first for dates, A→Z for text.
+a first click on its header picks: newest first for dates, A→Z for text. A key may order
+by more columns after the first (`then`, never NULL): urgency is the group, then the time
+within it (signhub.core.urgency), one index on (rank, time, id).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from django.db.models import Q
+
+from signhub.core import urgency
 
 
 @dataclass(frozen=True)
@@ -17,6 +23,15 @@ class SortKey:
     column: str
     nullable: bool
     descending_first: bool  # the first click on the header sorts Z→A / newest first
+    then: tuple[str, ...] = ()  # further (non-null) columns, compared after `column`
+    views: tuple[str, ...] = ("", "attention")  # the list views that offer it
+    # What every row of those views satisfies and a partial index of the key requires:
+    # said in the page query so the database may walk that index.
+    index_condition: Q | None = None
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return (self.column, *self.then)
 
     def first_click(self) -> str:
         return f"-{self.name}" if self.descending_first else self.name
@@ -31,19 +46,35 @@ SORT_KEYS: dict[str, SortKey] = {
         # title_sort: the title's natural sort key, stored at ingest (signhub.core.sort_keys).
         SortKey("title", "Title", "title_sort", nullable=False, descending_first=False),
         SortKey("status", "Status", "status", nullable=False, descending_first=False),
+        # Most urgent first (overdue, failed, declined, expired; the latest first within
+        # each): only in needs attention, whose documents all have a rank (the partial
+        # index doc_attention_idx holds only those).
+        SortKey(
+            "urgency",
+            "Urgency",
+            "attention_rank",
+            nullable=False,
+            descending_first=True,
+            then=("attention_at",),
+            views=("attention",),
+            index_condition=Q(attention_rank__gt=urgency.NONE),
+        ),
     )
 }
 DEFAULT_SORT = "-completed"
-# Needs-attention documents are mostly undated (declined, expired...): newest activity
-# first is the useful order there, and walks an index that finds them.
-ATTENTION_SORT = "-activity"
-DATETIME_COLUMNS = frozenset(k.column for k in SORT_KEYS.values() if k.nullable)
+ATTENTION_SORT = "-urgency"
+DATETIME_COLUMNS = frozenset({"completed_at", "created_at", "last_activity_at", "attention_at"})
 
 SORT_CHOICES = [
     (f"{sign}{key.name}", f"{key.label} {arrow}")
     for key in SORT_KEYS.values()
     for sign, arrow in (("-", "↓"), ("", "↑"))
 ]
+
+
+def choices_for(view: str) -> list[tuple[str, str]]:
+    """The "Sort by" options of a list view."""
+    return [(v, label) for v, label in SORT_CHOICES if view in sort_key(v).views]
 
 
 def sort_key(sort: str) -> SortKey:

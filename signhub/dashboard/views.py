@@ -33,9 +33,10 @@ from .back import back_link, back_param
 from .changelist import ROW_FIELDS, DocumentList
 from .csv_export import export_lines
 from .forms import PAGE_SIZES
+from .paging import ordering
 from .preview import preview_for
 from .rows import RowRenderer
-from .sorting import SORT_CHOICES
+from .sorting import SORT_CHOICES, choices_for
 from .summary import summarize
 from .timezones import viewer_timezone, zone_name
 
@@ -206,7 +207,7 @@ def documents(request: HttpRequest) -> HttpResponse:
         "chips": _applied_chips(doc_list),
         "sort": doc_list.sort,
         "sort_label": dict(SORT_CHOICES).get(doc_list.sort, doc_list.sort),
-        "sort_choices": SORT_CHOICES,
+        "sort_choices": choices_for(data["view"]),
         "page_sizes": PAGE_SIZES,
         "page_number": doc_list.page_number,
         "more_open": any(data[name] for name in MORE_FILTERS),
@@ -274,10 +275,12 @@ def export_csv(request: HttpRequest) -> HttpResponse:
             return HttpResponseBadRequest(" ".join(exc.messages))
         if not ids or len(ids) > MAX_SELECTED:
             return HttpResponseBadRequest(f"Select between 1 and {MAX_SELECTED} documents.")
-        rows = SignedDocument.objects.visible_to(request.user).filter(pk__in=ids)
+        # The list's query string rides along (the bar's formaction): its order.
+        order = ordering(DocumentList.from_request(request).sort)
+        rows = SignedDocument.objects.visible_to(request.user).filter(pk__in=ids).order_by(*order)
         audit.record(request, "export_csv", "documents", selected=len(ids))
         return _export_response(rows)
-    # Presets like "this month" mean the viewer's month, as on screen.
-    selected = DocumentList.from_request(request).queryset
+    # Presets like "this month" mean the viewer's month, as on screen; rows in its order.
+    selected = DocumentList.from_request(request).ordered
     audit.record(request, "export_csv", "documents", filters=_filters_for_audit(request))
     return _export_response(selected)

@@ -26,7 +26,7 @@ from .content_types import served_type
 from .evidence import EvidencePack, PackStats
 from .filenames import content_disposition, download_filename
 from .forms import EvidencePackForm
-from .selection import FilterRefused, filtered_documents
+from .selection import FilterRefused, filtered_documents, list_order
 from .streaming import DownloadAborted, PrimedStream, open_primed
 
 logger = logging.getLogger(__name__)
@@ -221,8 +221,8 @@ def evidence_pack(request: HttpRequest) -> HttpResponse:
     limit = settings.SIGNHUB_EVIDENCE_MAX_DOCS
     visible = SignedDocument.objects.visible_to(request.user)
     scope = form.cleaned_data["scope"]
+    filter_data = request.GET if request.GET else request.POST
     if scope == EvidencePackForm.FILTER:
-        filter_data = request.GET if request.GET else request.POST
         try:
             documents = filtered_documents(request, filter_data)
         except FilterRefused as refused:
@@ -256,7 +256,7 @@ def evidence_pack(request: HttpRequest) -> HttpResponse:
         visible.filter(pk__in=ids)
         .select_related("account")
         .defer("raw", "search_text")
-        .order_by("-completed_at", "-id")
+        .order_by(*list_order(request, filter_data))
     )
     if not ids or not queryset.exists():
         raise Http404("No documents")

@@ -323,6 +323,60 @@ def test_needs_attention_shows_reasons_and_the_expiring_group(
     assert real_errors(page) == [], "\n".join(real_errors(page))
 
 
+def test_needs_attention_lists_the_most_urgent_first(page, live_server, review_world):
+    """Overdue, failed, declined, expired; the latest first in each; across pages too."""
+    from signhub.core.status import DocumentStatus as S
+
+    now = timezone.now()
+    kinds = [
+        ("Expired", S.EXPIRED, {}),
+        ("Declined", S.DECLINED, {}),
+        ("Failed", S.FAILED, {"provider_status": "error"}),
+        ("Overdue", S.IN_PROGRESS, {"expires_at": None}),
+    ]
+    records = []
+    for n in range(8):  # 32 documents: two pages of 25
+        for k, (word, status, extra) in enumerate(kinds):
+            fields = {**extra, "last_activity_at": now - timedelta(hours=n + 1)}
+            if status == S.IN_PROGRESS:
+                fields["expires_at"] = now - timedelta(days=n + 1)
+            elif status == S.EXPIRED:  # expired on its expiry date (no end time given)
+                fields["expires_at"] = now - timedelta(days=1, hours=n)
+            records.append(
+                make_record(
+                    600 + 10 * n + k,
+                    title=f"{word} {n}",
+                    status=status,
+                    completed_at=None,
+                    **fields,
+                )
+            )
+    IndexWriter(review_world, seen_at=now).write(records)
+    login(page, live_server)
+    page.get_by_role("link", name="Needs attention").first.click()
+    page.wait_for_url(re.compile(r"view=attention"))
+    main = page.locator("table.documents:not(.attention-group)")
+    titles = main.locator("td.title a").all_inner_texts()
+    expected = [f"{w} {n}" for w, _, _ in reversed(kinds) for n in range(8)]
+    assert titles == expected[:25]
+    assert main.locator("td.why").first.inner_text().startswith("Overdue since")
+    assert "Sorted by urgency" in page.locator("#result-count").inner_text()
+    assert main.locator("th[aria-sort=descending]").inner_text().startswith("Why")
+    page.locator("nav.pager").get_by_role("link", name="Next ›").click()
+    page.wait_for_url(re.compile(r"after="))
+    main.get_by_text("Expired 1", exact=True).wait_for()
+    assert main.locator("td.title a").all_inner_texts() == expected[25:]
+    page.locator("nav.pager").get_by_role("link", name="‹ Previous").click()
+    main.get_by_text("Overdue 0", exact=True).wait_for()
+    assert main.locator("td.title a").all_inner_texts() == expected[:25]
+    # A click on the Why header reverses it: the least urgent first.
+    main.locator("th[aria-sort=descending] a").click()
+    page.wait_for_url(re.compile(r"sort=urgency"))
+    main.get_by_text("Expired 7", exact=True).wait_for()
+    assert main.locator("td.title a").first.inner_text() == "Expired 7"
+    assert real_errors(page) == [], "\n".join(real_errors(page))
+
+
 def test_bulk_select_downloads_a_zip_with_the_right_files_and_manifest(
     page, live_server, review_world
 ):

@@ -148,10 +148,13 @@ def test_page_position_is_decided_once(world, superuser):
     assert make_list("before=end", superuser).before.at_end
 
 
-def test_needs_attention_sorts_by_activity_unless_asked(world, superuser):
-    assert make_list("view=attention", superuser).sort == "-activity"
+def test_needs_attention_sorts_by_urgency_unless_asked(world, superuser):
+    assert make_list("view=attention", superuser).sort == "-urgency"
     assert make_list("view=attention&sort=title", superuser).sort == "title"
+    assert make_list("view=attention&sort=urgency", superuser).sort == "urgency"
     assert make_list("", superuser).sort == "-completed"
+    # Urgency is needs attention's: elsewhere it is the list's default.
+    assert make_list("sort=-urgency", superuser).sort == "-completed"
 
 
 def test_bad_fields_count_as_not_given(world, superuser):

@@ -65,3 +65,10 @@ def test_date_inputs_are_iso_like_the_dates_beside_them(staff_client, one_docume
         assert page.count('placeholder="YYYY-MM-DD"') >= 2, url
     page = staff_client.get(reverse("dashboard:documents") + "?completed_from=2026-03-01").content
     assert b'value="2026-03-01"' in page
+
+
+def test_no_template_comment_shows_as_text(staff_client, one_document):
+    """A multi-line {# #} is not a comment in Django: it was printed above every list."""
+    for url in ("/documents/", "/documents/?view=attention", "/documents/?person=x@example.com"):
+        page = staff_client.get(url).content.decode()
+        assert "{#" not in page and "#}" not in page, url

@@ -9,170 +9,307 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_label', models.CharField(blank=True, max_length=150)),
-                ('action', models.CharField(db_index=True, max_length=40)),
-                ('target', models.CharField(blank=True, max_length=500)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('result', models.CharField(default='ok', max_length=20)),
-                ('bytes', models.BigIntegerField(blank=True, null=True)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("actor_label", models.CharField(blank=True, max_length=150)),
+                ("action", models.CharField(db_index=True, max_length=40)),
+                ("target", models.CharField(blank=True, max_length=500)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                ("result", models.CharField(default="ok", max_length=20)),
+                ("bytes", models.BigIntegerField(blank=True, null=True)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ProviderAccount',
+            name="ProviderAccount",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('provider', models.CharField(choices=signhub.core.models.provider_choices, max_length=32)),
-                ('base_url', models.CharField(help_text="API root; defaults to the provider's.", max_length=500)),
-                ('credentials', signhub.core.crypto.EncryptedJSONField(blank=True, default=dict, editable=False)),
-                ('options', models.JSONField(blank=True, default=dict)),
-                ('enabled', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sync_state', models.JSONField(blank=True, default=dict, editable=False)),
-                ('last_sync_started_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('last_success_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('last_full_sync_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('last_error_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('last_error', models.TextField(blank=True, editable=False)),
-                ('last_error_code', models.CharField(blank=True, editable=False, max_length=64)),
-                ('needs_reconnect', models.BooleanField(default=False, editable=False)),
-                ('failures_in_a_row', models.PositiveIntegerField(default=0, editable=False)),
-                ('sync_lock_token', models.CharField(blank=True, editable=False, max_length=36)),
-                ('sync_lock_expires_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('visible_to', models.ManyToManyField(blank=True, help_text="Groups whose members may see this account's documents.", related_name='provider_accounts', to='auth.group')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                (
+                    "provider",
+                    models.CharField(choices=signhub.core.models.provider_choices, max_length=32),
+                ),
+                (
+                    "base_url",
+                    models.CharField(
+                        help_text="API root; defaults to the provider's.", max_length=500
+                    ),
+                ),
+                (
+                    "credentials",
+                    signhub.core.crypto.EncryptedJSONField(
+                        blank=True, default=dict, editable=False
+                    ),
+                ),
+                ("options", models.JSONField(blank=True, default=dict)),
+                ("enabled", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sync_state", models.JSONField(blank=True, default=dict, editable=False)),
+                (
+                    "last_sync_started_at",
+                    models.DateTimeField(blank=True, editable=False, null=True),
+                ),
+                ("last_success_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("last_full_sync_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("last_error_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("last_error", models.TextField(blank=True, editable=False)),
+                ("last_error_code", models.CharField(blank=True, editable=False, max_length=64)),
+                ("needs_reconnect", models.BooleanField(default=False, editable=False)),
+                ("failures_in_a_row", models.PositiveIntegerField(default=0, editable=False)),
+                ("sync_lock_token", models.CharField(blank=True, editable=False, max_length=36)),
+                (
+                    "sync_lock_expires_at",
+                    models.DateTimeField(blank=True, editable=False, null=True),
+                ),
+                (
+                    "visible_to",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Groups whose members may see this account's documents.",
+                        related_name="provider_accounts",
+                        to="auth.group",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='SignedDocument',
+            name="SignedDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(choices=signhub.core.models.provider_choices, max_length=32)),
-                ('external_id', models.CharField(max_length=255)),
-                ('title', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_progress', 'In progress'), ('completed', 'Completed'), ('declined', 'Declined'), ('cancelled', 'Cancelled'), ('expired', 'Expired'), ('failed', 'Failed'), ('unknown', 'Unknown')], max_length=16)),
-                ('provider_status', models.CharField(blank=True, max_length=64)),
-                ('sender_name', models.CharField(blank=True, max_length=255)),
-                ('sender_email', models.CharField(blank=True, max_length=255)),
-                ('signers', models.JSONField(blank=True, default=list)),
-                ('labels', models.JSONField(blank=True, default=list)),
-                ('files', models.JSONField(blank=True, default=list)),
-                ('raw', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(blank=True, null=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('last_activity_at', models.DateTimeField(blank=True, null=True)),
-                ('search_text', models.TextField(blank=True, editable=False)),
-                ('content_hash', models.CharField(editable=False, max_length=64)),
-                ('first_seen_at', models.DateTimeField(editable=False)),
-                ('last_seen_at', models.DateTimeField(editable=False)),
-                ('removed_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='core.provideraccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "provider",
+                    models.CharField(choices=signhub.core.models.provider_choices, max_length=32),
+                ),
+                ("external_id", models.CharField(max_length=255)),
+                ("title", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("in_progress", "In progress"),
+                            ("completed", "Completed"),
+                            ("declined", "Declined"),
+                            ("cancelled", "Cancelled"),
+                            ("expired", "Expired"),
+                            ("failed", "Failed"),
+                            ("unknown", "Unknown"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("provider_status", models.CharField(blank=True, max_length=64)),
+                ("sender_name", models.CharField(blank=True, max_length=255)),
+                ("sender_email", models.CharField(blank=True, max_length=255)),
+                ("signers", models.JSONField(blank=True, default=list)),
+                ("labels", models.JSONField(blank=True, default=list)),
+                ("files", models.JSONField(blank=True, default=list)),
+                ("raw", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(blank=True, null=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("last_activity_at", models.DateTimeField(blank=True, null=True)),
+                ("search_text", models.TextField(blank=True, editable=False)),
+                ("content_hash", models.CharField(editable=False, max_length=64)),
+                ("first_seen_at", models.DateTimeField(editable=False)),
+                ("last_seen_at", models.DateTimeField(editable=False)),
+                ("removed_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="core.provideraccount",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-completed_at', '-id'],
+                "ordering": ["-completed_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DocumentParty',
+            name="DocumentParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('sender', 'Sender'), ('signer', 'Signer')], max_length=8)),
-                ('email', models.CharField(max_length=255)),
-                ('name', models.CharField(blank=True, max_length=255)),
-                ('status', models.CharField(blank=True, max_length=64)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='core.signeddocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("sender", "Sender"), ("signer", "Signer")], max_length=8
+                    ),
+                ),
+                ("email", models.CharField(max_length=255)),
+                ("name", models.CharField(blank=True, max_length=255)),
+                ("status", models.CharField(blank=True, max_length=64)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parties",
+                        to="core.signeddocument",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SyncRun',
+            name="SyncRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('full', models.BooleanField(default=False)),
-                ('trigger', models.CharField(default='cli', max_length=16)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('skipped', 'Skipped (already running)')], default='queued', max_length=16)),
-                ('queued_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('pages', models.PositiveIntegerField(default=0)),
-                ('fetched', models.PositiveIntegerField(default=0)),
-                ('created', models.PositiveIntegerField(default=0)),
-                ('updated', models.PositiveIntegerField(default=0)),
-                ('removed', models.PositiveIntegerField(default=0)),
-                ('expected_total', models.PositiveIntegerField(blank=True, null=True)),
-                ('error_code', models.CharField(blank=True, max_length=64)),
-                ('error_message', models.TextField(blank=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sync_runs', to='core.provideraccount')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("full", models.BooleanField(default=False)),
+                ("trigger", models.CharField(default="cli", max_length=16)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("skipped", "Skipped (already running)"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("queued_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("pages", models.PositiveIntegerField(default=0)),
+                ("fetched", models.PositiveIntegerField(default=0)),
+                ("created", models.PositiveIntegerField(default=0)),
+                ("updated", models.PositiveIntegerField(default=0)),
+                ("removed", models.PositiveIntegerField(default=0)),
+                ("expected_total", models.PositiveIntegerField(blank=True, null=True)),
+                ("error_code", models.CharField(blank=True, max_length=64)),
+                ("error_message", models.TextField(blank=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sync_runs",
+                        to="core.provideraccount",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-queued_at', '-id'],
+                "ordering": ["-queued_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='signeddocument',
-            index=models.Index(fields=['completed_at', 'id'], name='doc_completed_idx'),
+            model_name="signeddocument",
+            index=models.Index(fields=["completed_at", "id"], name="doc_completed_idx"),
         ),
         migrations.AddIndex(
-            model_name='signeddocument',
-            index=models.Index(fields=['created_at', 'id'], name='doc_created_idx'),
+            model_name="signeddocument",
+            index=models.Index(fields=["created_at", "id"], name="doc_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='signeddocument',
-            index=models.Index(fields=['last_activity_at', 'id'], name='doc_activity_idx'),
+            model_name="signeddocument",
+            index=models.Index(fields=["last_activity_at", "id"], name="doc_activity_idx"),
         ),
         migrations.AddIndex(
-            model_name='signeddocument',
-            index=models.Index(fields=['status', 'completed_at'], name='doc_status_idx'),
+            model_name="signeddocument",
+            index=models.Index(fields=["status", "completed_at"], name="doc_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='signeddocument',
-            index=models.Index(fields=['provider', 'status'], name='doc_provider_status_idx'),
+            model_name="signeddocument",
+            index=models.Index(fields=["provider", "status"], name="doc_provider_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='signeddocument',
-            index=models.Index(fields=['account', 'removed_at', 'last_seen_at'], name='doc_sweep_idx'),
+            model_name="signeddocument",
+            index=models.Index(
+                fields=["account", "removed_at", "last_seen_at"], name="doc_sweep_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='signeddocument',
-            index=models.Index(fields=['sender_email'], name='doc_sender_idx'),
+            model_name="signeddocument",
+            index=models.Index(fields=["sender_email"], name="doc_sender_idx"),
         ),
         migrations.AddConstraint(
-            model_name='signeddocument',
-            constraint=models.UniqueConstraint(fields=('account', 'external_id'), name='document_unique_per_account'),
+            model_name="signeddocument",
+            constraint=models.UniqueConstraint(
+                fields=("account", "external_id"), name="document_unique_per_account"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signeddocument',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'in_progress', 'completed', 'declined', 'cancelled', 'expired', 'failed', 'unknown'])), name='document_status_known'),
+            model_name="signeddocument",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "draft",
+                            "in_progress",
+                            "completed",
+                            "declined",
+                            "cancelled",
+                            "expired",
+                            "failed",
+                            "unknown",
+                        ],
+                    )
+                ),
+                name="document_status_known",
+            ),
         ),
         migrations.AddIndex(
-            model_name='documentparty',
-            index=models.Index(fields=['email', 'role'], name='party_email_idx'),
+            model_name="documentparty",
+            index=models.Index(fields=["email", "role"], name="party_email_idx"),
         ),
         migrations.AddIndex(
-            model_name='syncrun',
-            index=models.Index(fields=['account', '-queued_at'], name='syncrun_account_idx'),
+            model_name="syncrun",
+            index=models.Index(fields=["account", "-queued_at"], name="syncrun_account_idx"),
         ),
     ]

@@ -5,18 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='signeddocument',
-            index=models.Index(fields=['status', 'id'], name='doc_status_id_idx'),
+            model_name="signeddocument",
+            index=models.Index(fields=["status", "id"], name="doc_status_id_idx"),
         ),
         migrations.AddIndex(
-            model_name='signeddocument',
-            index=models.Index(django.db.models.functions.text.Substr('title', 1, 100), models.F('id'), name='doc_title_idx'),
+            model_name="signeddocument",
+            index=models.Index(
+                django.db.models.functions.text.Substr("title", 1, 100),
+                models.F("id"),
+                name="doc_title_idx",
+            ),
         ),
     ]

@@ -4,14 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_signeddocument_doc_status_id_idx_and_more'),
+        ("core", "0002_signeddocument_doc_status_id_idx_and_more"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='signeddocument',
-            index=models.Index(condition=models.Q(('removed_at__isnull', True)), fields=['status', 'id'], name='doc_present_status_idx'),
+            model_name="signeddocument",
+            index=models.Index(
+                condition=models.Q(("removed_at__isnull", True)),
+                fields=["status", "id"],
+                name="doc_present_status_idx",
+            ),
         ),
     ]

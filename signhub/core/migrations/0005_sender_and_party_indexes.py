@@ -5,26 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_postgres_search_indexes'),
+        ("core", "0004_postgres_search_indexes"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='documentparty',
-            name='party_email_idx',
+            model_name="documentparty",
+            name="party_email_idx",
         ),
         migrations.RemoveIndex(
-            model_name='signeddocument',
-            name='doc_sender_idx',
+            model_name="signeddocument",
+            name="doc_sender_idx",
         ),
         migrations.AddIndex(
-            model_name='documentparty',
-            index=models.Index(fields=['email', 'role', 'document'], name='party_email_idx'),
+            model_name="documentparty",
+            index=models.Index(fields=["email", "role", "document"], name="party_email_idx"),
         ),
         migrations.AddIndex(
-            model_name='signeddocument',
-            index=models.Index(django.db.models.functions.text.Lower('sender_email'), models.F('completed_at'), models.F('id'), models.F('status'), models.F('sender_email'), condition=models.Q(('removed_at__isnull', True)), name='doc_sender_idx'),
+            model_name="signeddocument",
+            index=models.Index(
+                django.db.models.functions.text.Lower("sender_email"),
+                models.F("completed_at"),
+                models.F("id"),
+                models.F("status"),
+                models.F("sender_email"),
+                condition=models.Q(("removed_at__isnull", True)),
+                name="doc_sender_idx",
+            ),
         ),
     ]

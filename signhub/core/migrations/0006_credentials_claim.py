@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_sender_and_party_indexes'),
+        ("core", "0005_sender_and_party_indexes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='provideraccount',
-            name='credentials_claim',
+            model_name="provideraccount",
+            name="credentials_claim",
             field=models.CharField(blank=True, editable=False, max_length=32),
         ),
         migrations.AddField(
-            model_name='provideraccount',
-            name='credentials_claim_until',
+            model_name="provideraccount",
+            name="credentials_claim_until",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
     ]

@@ -5,60 +5,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_credentials_claim'),
+        ("core", "0006_credentials_claim"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SyncSighting',
+            name="SyncSighting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seen_at', models.DateTimeField()),
-                ('document_ids', models.JSONField(default=list)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("seen_at", models.DateTimeField()),
+                ("document_ids", models.JSONField(default=list)),
             ],
         ),
         migrations.RemoveIndex(
-            model_name='signeddocument',
-            name='doc_sweep_idx',
+            model_name="signeddocument",
+            name="doc_sweep_idx",
         ),
         migrations.AddField(
-            model_name='provideraccount',
-            name='removals_withheld_at',
+            model_name="provideraccount",
+            name="removals_withheld_at",
             field=models.DateTimeField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='provideraccount',
-            name='sync_warning',
+            model_name="provideraccount",
+            name="sync_warning",
             field=models.TextField(blank=True, editable=False),
         ),
         migrations.AddField(
-            model_name='syncrun',
-            name='removals_withheld',
+            model_name="syncrun",
+            name="removals_withheld",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='syncrun',
-            name='skipped',
+            model_name="syncrun",
+            name="skipped",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='syncrun',
-            name='warnings',
+            model_name="syncrun",
+            name="warnings",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddIndex(
-            model_name='signeddocument',
-            index=models.Index(fields=['account', 'removed_at'], name='doc_sweep_idx'),
+            model_name="signeddocument",
+            index=models.Index(fields=["account", "removed_at"], name="doc_sweep_idx"),
         ),
         migrations.AddField(
-            model_name='syncsighting',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.provideraccount'),
+            model_name="syncsighting",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="core.provideraccount",
+            ),
         ),
         migrations.AddIndex(
-            model_name='syncsighting',
-            index=models.Index(fields=['account', 'seen_at'], name='sighting_sync_idx'),
+            model_name="syncsighting",
+            index=models.Index(fields=["account", "seen_at"], name="sighting_sync_idx"),
         ),
     ]

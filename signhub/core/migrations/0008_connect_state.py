@@ -8,9 +8,7 @@ import signhub.core.models
 def fill_endpoint_keys(apps, schema_editor):
     ProviderAccount = apps.get_model("core", "ProviderAccount")
     for account in ProviderAccount.objects.filter(endpoint_key__isnull=True).only("pk"):
-        ProviderAccount.objects.filter(pk=account.pk).update(
-            endpoint_key=secrets.token_urlsafe(24)
-        )
+        ProviderAccount.objects.filter(pk=account.pk).update(endpoint_key=secrets.token_urlsafe(24))
 
 
 class Migration(migrations.Migration):

@@ -4,59 +4,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0008_connect_state'),
+        ("core", "0008_connect_state"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='provideraccount',
-            name='access_warnings',
+            model_name="provideraccount",
+            name="access_warnings",
             field=models.JSONField(blank=True, default=list, editable=False),
         ),
         migrations.AddField(
-            model_name='signeddocument',
-            name='completed_at_approximate',
+            model_name="signeddocument",
+            name="completed_at_approximate",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='signeddocument',
-            name='document_hash',
+            model_name="signeddocument",
+            name="document_hash",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='signeddocument',
-            name='end_reason',
+            model_name="signeddocument",
+            name="end_reason",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='signeddocument',
-            name='ended_at',
+            model_name="signeddocument",
+            name="ended_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='signeddocument',
-            name='ended_by',
+            model_name="signeddocument",
+            name="ended_by",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='signeddocument',
-            name='folder',
+            model_name="signeddocument",
+            name="folder",
             field=models.CharField(blank=True, max_length=500),
         ),
         migrations.AddField(
-            model_name='signeddocument',
-            name='listed_in',
+            model_name="signeddocument",
+            name="listed_in",
             field=models.CharField(blank=True, max_length=64),
         ),
         migrations.AlterField(
-            model_name='syncrun',
-            name='state',
-            field=models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('partial', 'Partly synced'), ('failed', 'Failed'), ('skipped', 'Skipped')], default='queued', max_length=16),
+            model_name="syncrun",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("running", "Running"),
+                    ("succeeded", "Succeeded"),
+                    ("partial", "Partly synced"),
+                    ("failed", "Failed"),
+                    ("skipped", "Skipped"),
+                ],
+                default="queued",
+                max_length=16,
+            ),
         ),
         migrations.AddIndex(
-            model_name='signeddocument',
-            index=models.Index(fields=['ended_at', 'id'], name='doc_ended_idx'),
+            model_name="signeddocument",
+            index=models.Index(fields=["ended_at", "id"], name="doc_ended_idx"),
         ),
     ]

@@ -134,9 +134,10 @@ def list_url(context, **changes) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def sort_header(context, name: str) -> str:
+def sort_header(context, name: str, label: str = "") -> str:
     """A sortable <th>: a link that sorts by `name` (its first direction, then the other);
-    the HTMX attributes come from the page container."""
+    the HTMX attributes come from the page container. `label` replaces the key's label
+    (the Why column sorts by urgency)."""
     current = context["doc_list"].sort
     url = list_url(context, sort=sorting.toggled(current, name))
     aria = sorting.state(current, name)
@@ -147,6 +148,6 @@ def sort_header(context, name: str) -> str:
         aria,
         url,
         url,
-        sorting.SORT_KEYS[name].label,
+        label or sorting.SORT_KEYS[name].label,
         arrow,
     )
