@@ -22,8 +22,10 @@ time (this process, all threads, plus its PostgreSQL backend: steadier on a shar
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -266,6 +268,7 @@ def one_run(count: int, port: int, profile: str | None = None, repeat: int = 1) 
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     tmp = tempfile.mkdtemp(prefix="signhub-bench-")
+    atexit.register(shutil.rmtree, tmp, True)  # its SQLite database: 200+ MB at 100k
     os.environ.setdefault("SIGNHUB_DATA_DIR", tmp)
     import django
 
