@@ -16,10 +16,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
+from signhub.core import urgency
 from signhub.core.models import ProviderAccount, SignedDocument
 
 from .forms import DocumentFilterForm
-from .paging import Cursor, PageResult, ordering, paginate
+from .paging import Cursor, PageResult, below, ordering, paginate
 from .queries import Counts, cached_counts, counts_cache_key, filter_documents
 from .sorting import ATTENTION_SORT, DEFAULT_SORT, sort_key
 from .timezones import request_zone
@@ -151,8 +152,15 @@ class DocumentList:
     @cached_property
     def page(self) -> PageResult:
         counts = self.counts
+        rows = self.queryset.only(*ROW_FIELDS)
+        if self.data["view"] == "attention" and sort_key(self.sort).name == "urgency":
+            # Every row the view admits is below (OVERDUE, now): an in-progress document
+            # only once past its expiry. Said to the page query, the walk of the urgency
+            # index starts there instead of reading the not-yet-expired in-progress
+            # documents on top of the overdue group (4,068 on the 1M bench: 9 ms -> 0.1 ms).
+            rows = below(rows, ("attention_rank", "attention_at"), (urgency.OVERDUE, self.now))
         return paginate(
-            self.queryset.only(*ROW_FIELDS),
+            rows,
             self.sort,
             self.per_page,
             after=self.after,

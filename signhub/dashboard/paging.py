@@ -185,6 +185,15 @@ def _after_all(qs: QuerySet, columns: tuple[str, ...], values: tuple, pk: int, d
     return qs.filter(**{f"_keyset_row__{'lt' if desc else 'gt'}": bound})
 
 
+def below(qs: QuerySet, columns: tuple[str, ...], values: tuple) -> QuerySet:
+    """`qs` where the row value of `columns` is below `values`: a bound a walk of an index
+    on those columns seeks to (bound like `_after_all`'s values)."""
+    fields = [qs.model._meta.get_field(c) for c in columns]
+    fields = [f.output_field if f.generated else f for f in fields]
+    bound = _Row(*(Value(v, output_field=f) for v, f in zip(values, fields, strict=True)))
+    return qs.alias(_bound_row=_Row(*(F(c) for c in columns))).filter(_bound_row__lt=bound)
+
+
 def ordering(sort: str) -> list:
     """The full order of `sort` (NULLs last, ties by id): exports and packs list the
     documents as the pages do."""
