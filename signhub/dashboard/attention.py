@@ -12,10 +12,11 @@ from datetime import datetime, timedelta
 
 from django.db.models import QuerySet
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from signhub.core.status import DocumentStatus
+
+from .markup import format_html
 
 EXPIRING_DAYS = 7  # "expiring soon": still in progress, expiring within this many days
 EXPIRING_SHOWN = 25

@@ -25,6 +25,7 @@ from signhub.core.widgets import IsoDateInput
 from .dates import PRESETS
 from .paging import Cursor, InvalidCursor
 from .sorting import SORT_CHOICES
+from .widget_html import RENDERER
 
 PAGE_SIZES = (25, 50, 100)
 DEFAULT_PAGE_SIZE = PAGE_SIZES[0]
@@ -131,6 +132,7 @@ class CursorField(ParsedField):
 
 
 class DocumentFilterForm(forms.Form):
+    default_renderer = RENDERER  # its widgets without templates (widget_html.py)
     q = SearchField(required=False, max_length=200, label="Search")
     provider = forms.MultipleChoiceField(required=False, choices=provider_choices)
     account = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=())

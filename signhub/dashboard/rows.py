@@ -4,7 +4,8 @@ Why not a template: with 100 rows the template engine resolves and escapes ~3,00
 variables, which cost more than all the page's queries together (about 40 ms of an
 85 ms page on a 1M-document index). `format_html` escapes every value it is given, so no
 value can be forgotten, at a few microseconds per cell; the Django admin builds its
-changelist rows the same way. URLs come from `reverse()`, resolved once per page (a
+changelist rows the same way (`markup.py`: Django's `format_html` rules without its
+per-call overhead). URLs come from `reverse()`, resolved once per page (a
 reverse per row would cost more than the row). `tests/dashboard/test_rows.py` checks the
 markup and the escaping.
 """
@@ -16,13 +17,13 @@ from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from signhub.core.models import DocumentParty
 from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
 from .attention import reason_html
+from .markup import escape, format_html, format_html_join
 from .templatetags.dashboard import download_label, first_file, time_html
 
 MAX_SIGNERS = 3  # names shown in the row; the rest as "+N more"
