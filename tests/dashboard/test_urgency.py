@@ -322,3 +322,59 @@ def test_an_edited_urgency_cursor_is_refused(value):
 def test_an_urgency_cursor_round_trips():
     cursor = Cursor(sort="-urgency", value=[2, "2026-01-01T00:00:00+00:00"], id=3, index=25)
     assert Cursor.decode(cursor.encode()) == cursor
+
+
+def _page_query(client, url: str) -> str:
+    """The SQL of the list page's own query (ordered by the urgency key)."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    [sql] = [
+        q["sql"]
+        for q in queries
+        if "ORDER BY" in q["sql"] and 'attention_rank" DESC' in q["sql"].split("ORDER BY")[-1]
+    ]
+    return sql
+
+
+def test_the_first_page_starts_below_documents_expiring_later(client, superuser, accounts):
+    """In-progress documents expiring later share the overdue rank but sit above every
+    overdue one in the urgency index; the first page seeks past them (a row bound in the
+    index condition) instead of reading and discarding each one."""
+    a, _ = accounts
+    now = timezone.now()
+    later = [
+        make_record(5000 + i, status=S.IN_PROGRESS, expires_at=now + timedelta(days=30 + i))
+        for i in range(300)
+    ]
+    overdue = [
+        make_record(9000 + i, status=S.IN_PROGRESS, expires_at=now - timedelta(days=1 + i))
+        for i in range(30)
+    ]
+    index(a, later + overdue)
+    client.force_login(superuser)
+    response = client.get("/documents/?view=attention&per_page=25")
+    rows = response.context["page"].rows
+    assert [d.external_id for d in rows] == [r.external_id for r in overdue[:25]]
+    sql = _page_query(client, "/documents/?view=attention&per_page=25")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("ANALYZE core_signeddocument")
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
+            plan = cursor.fetchone()[0][0]["Plan"]
+
+            def nodes(node):
+                yield node
+                for child in node.get("Plans", []):
+                    yield from nodes(child)
+
+            [scan] = [n for n in nodes(plan) if n.get("Index Name") == "doc_attention_idx"]
+            assert "ROW(" in scan["Index Cond"], scan
+            assert scan.get("Rows Removed by Filter", 0) < 50, scan
+        else:
+            cursor.execute("ANALYZE")
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            detail = " ".join(row[-1] for row in cursor.fetchall())
+            assert "USING INDEX doc_attention_idx" in detail, detail
+            assert "(attention_rank,attention_at)<" in detail, detail
