@@ -14,6 +14,7 @@ from functools import cached_property
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
+from django.urls import reverse
 from django.utils import timezone
 
 from signhub.core import urgency
@@ -167,6 +168,11 @@ class DocumentList:
             before=self.before,
             total=None if counts.total_capped else counts.total,
         )
+
+    @cached_property
+    def path(self) -> str:
+        """The list's URL path: one `reverse()` for the page's dozen links to itself."""
+        return reverse("dashboard:documents")
 
     @property
     def page_number(self) -> int | None:

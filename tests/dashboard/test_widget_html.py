@@ -48,19 +48,3 @@ def test_selects_optgroups_and_odd_values_match_too():
         fast = Odd(bound.data or None, initial=bound.initial, renderer=WidgetRenderer())
         slow = Odd(bound.data or None, initial=bound.initial, renderer=DjangoTemplates())
         assert rendered(fast) == rendered(slow)
-
-
-def test_the_list_page_renders_its_widgets_without_templates(admin_client, monkeypatch):
-    """The list page's 15 widgets cost no template render (the fallback is Django's)."""
-    calls = []
-    original = DjangoTemplates.render
-
-    def counting(self, template_name, context, request=None):
-        calls.append(template_name)
-        return original(self, template_name, context, request)
-
-    monkeypatch.setattr(DjangoTemplates, "render", counting)
-    response = admin_client.get("/documents/", {"completed": "this_month", "q": "x"})
-    assert response.status_code == 200
-    assert 'name="completed_from"' in response.content.decode()
-    assert calls == []

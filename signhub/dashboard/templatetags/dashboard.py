@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
@@ -130,7 +129,8 @@ def file_kind(kind: str) -> str:
 def list_url(context, **changes) -> str:
     """The documents list's URL with `changes` to the current list's query string
     (`DocumentList.query_string`): `{% list_url view="attention" as url %}`."""
-    return reverse("dashboard:documents") + context["doc_list"].query_string(**changes)
+    doc_list = context["doc_list"]
+    return doc_list.path + doc_list.query_string(**changes)
 
 
 @register.simple_tag(takes_context=True)
