@@ -176,6 +176,7 @@ def documents(request: HttpRequest) -> HttpResponse:
     providers = sorted({(a.provider, a.get_provider_display()) for a in accounts})
     context = {
         "doc_list": doc_list,
+        "list_url": doc_list.path,  # chips' and "Clear all" links, in the partial too
         "form": doc_list.form,
         "data": data,
         "page": page,

@@ -83,3 +83,13 @@ def test_no_widget_template_and_no_django_format_html(
     assert 'name="completed_from"' in response.content.decode() or headers
     assert templates == []
     assert len(formats) <= 10  # sort headers; not one per row or cell
+
+
+def test_the_swapped_results_link_to_the_list(listed, admin_client):
+    """The HTMX results swap renders the partial alone: its "remove filter" chips and
+    "Clear all" link to the list, not to "" (the current, filtered URL)."""
+    swap = {"HX-Request": "true", "HX-Target": "results"}
+    html = admin_client.get("/documents/", {"q": "offer"}, headers=swap).content.decode()
+    assert '<a class="clear" href="/documents/" hx-get="/documents/">Clear all</a>' in html
+    assert 'class="chip removable" href="/documents/" hx-get="/documents/"' in html
+    assert 'href=""' not in html and 'hx-get=""' not in html
