@@ -101,11 +101,6 @@ class DocumentList:
         kwargs.setdefault("tz", getattr(request, "viewer_tz", None) or request_zone(request))
         return cls(request.GET if params is None else params, request.user, **kwargs)
 
-    def variant(self, **changes) -> DocumentList:
-        """The same list with `changes` to its query string (as `query_string` makes them)."""
-        params = QueryDict(self.query_string(**changes).lstrip("?"))
-        return DocumentList(params, self.user, tz=self.tz, accounts=self.accounts, now=self.now)
-
     def _position(self, after: Cursor | None, before: Cursor | None):
         """The page cursors that apply: a cursor of another sort (an edited URL) starts
         over, and `after` wins over `before`."""
@@ -123,9 +118,14 @@ class DocumentList:
     @cached_property
     def base(self) -> QuerySet:
         """Every filter but status: what the status chips count."""
+        return self.base_in_view(self.data["view"])
+
+    def base_in_view(self, view: str) -> QuerySet:
+        """`base` with the same filters in another list view ("" is the plain list): what
+        needs attention's expiring-soon group reads, without a second form to validate."""
         return filter_documents(
             SignedDocument.objects.visible_to(self.user),
-            self.data,
+            {**self.data, "view": view},
             now=self.now,
             tz=self.tz,
             account_ids=self.account_ids,

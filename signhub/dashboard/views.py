@@ -169,9 +169,7 @@ def documents(request: HttpRequest) -> HttpResponse:
     expiring, expiring_more = [], False
     if attention and (not data["status"] or DocumentStatus.IN_PROGRESS in data["status"]):
         # The same filter without the view: in-progress documents about to expire.
-        expiring, expiring_more = expiring_soon(
-            doc_list.variant(view=None).base, doc_list.now, ROW_FIELDS
-        )
+        expiring, expiring_more = expiring_soon(doc_list.base_in_view(""), doc_list.now, ROW_FIELDS)
     stale = [a for a in accounts if a.enabled and (a.last_sync_failed or a.is_stale)]
     providers = sorted({(a.provider, a.get_provider_display()) for a in accounts})
     context = {

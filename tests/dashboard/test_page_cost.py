@@ -93,3 +93,18 @@ def test_the_swapped_results_link_to_the_list(listed, admin_client):
     assert '<a class="clear" href="/documents/" hx-get="/documents/">Clear all</a>' in html
     assert 'class="chip removable" href="/documents/" hx-get="/documents/"' in html
     assert 'href=""' not in html and 'hx-get=""' not in html
+
+
+@pytest.mark.parametrize(("params", "headers"), PAGES)
+def test_one_filter_form_per_page(listed, admin_client, monkeypatch, params, headers):
+    """The query string is validated once a page: needs attention's expiring-soon group
+    reuses the list's filters (`DocumentList.base_in_view`) instead of a second list
+    object with its own form (~3,500 calls)."""
+    from signhub.dashboard.forms import DocumentFilterForm
+
+    forms = counting(monkeypatch, DocumentFilterForm, "full_clean")
+    response = admin_client.get("/documents/", params, headers=headers)
+    assert response.status_code == 200
+    if params.get("view") == "attention":
+        assert "expiring-group" in response.content.decode()
+    assert len(forms) == 1
