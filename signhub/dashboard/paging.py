@@ -172,26 +172,31 @@ class _Row(Func):
     output_field = Field()
 
 
+def _row_compared(qs: QuerySet, columns: tuple[str, ...], values: tuple, lookup: str, alias: str):
+    """`qs` where the row value of `columns` is `lookup` ("lt"/"gt") `values`. Values are
+    bound through the columns' fields (SQLite stores dates as text; a GeneratedField by its
+    output type); `alias` names the row so two comparisons can share a query."""
+    fields = [qs.model._meta.get_field(c) for c in columns]
+    fields = [f.output_field if f.generated else f for f in fields]
+    bound = _Row(*(Value(v, output_field=f) for v, f in zip(values, fields, strict=True)))
+    qs = qs.alias(**{alias: _Row(*(F(c) for c in columns))})
+    return qs.filter(**{f"{alias}__{lookup}": bound})
+
+
 def _after_all(qs: QuerySet, columns: tuple[str, ...], values: tuple, pk: int, desc: bool):
     """`qs` from just after (values…, pk) in the walking direction, for a key of several
     columns: one row-value comparison, `(rank, at, id) < (r, v, pk)`, which both databases
     turn into a seek in the (rank, at, id) index. Spelled out as ORs, only the first
     column bounds the scan: a deep page of 150,000 overdue documents would read all those
-    above it. Values are bound through the columns' fields (SQLite stores dates as text)."""
-    fields = [qs.model._meta.get_field(c) for c in (*columns, "id")]
-    fields = [f.output_field if f.generated else f for f in fields]  # a GeneratedField's type
-    bound = _Row(*(Value(v, output_field=f) for v, f in zip((*values, pk), fields, strict=True)))
-    qs = qs.alias(_keyset_row=_Row(*(F(c) for c in (*columns, "id"))))
-    return qs.filter(**{f"_keyset_row__{'lt' if desc else 'gt'}": bound})
+    above it."""
+    lookup = "lt" if desc else "gt"
+    return _row_compared(qs, (*columns, "id"), (*values, pk), lookup, "_keyset_row")
 
 
 def below(qs: QuerySet, columns: tuple[str, ...], values: tuple) -> QuerySet:
     """`qs` where the row value of `columns` is below `values`: a bound a walk of an index
-    on those columns seeks to (bound like `_after_all`'s values)."""
-    fields = [qs.model._meta.get_field(c) for c in columns]
-    fields = [f.output_field if f.generated else f for f in fields]
-    bound = _Row(*(Value(v, output_field=f) for v, f in zip(values, fields, strict=True)))
-    return qs.alias(_bound_row=_Row(*(F(c) for c in columns))).filter(_bound_row__lt=bound)
+    on those columns seeks to."""
+    return _row_compared(qs, columns, values, "lt", "_bound_row")
 
 
 def ordering(sort: str) -> list:
