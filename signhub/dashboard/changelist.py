@@ -17,7 +17,6 @@ from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from signhub.core import urgency
 from signhub.core.models import ProviderAccount, SignedDocument
 
 from .forms import DocumentFilterForm
@@ -154,12 +153,9 @@ class DocumentList:
     def page(self) -> PageResult:
         counts = self.counts
         rows = self.queryset.only(*ROW_FIELDS)
-        if self.data["view"] == "attention" and sort_key(self.sort).name == "urgency":
-            # Every row the view admits is below (OVERDUE, now): an in-progress document
-            # only once past its expiry. Said to the page query, the walk of the urgency
-            # index starts there instead of reading the not-yet-expired in-progress
-            # documents on top of the overdue group (4,068 on the 1M bench: 9 ms -> 0.1 ms).
-            rows = below(rows, ("attention_rank", "attention_at"), (urgency.OVERDUE, self.now))
+        key = sort_key(self.sort)
+        if key.ceiling is not None:
+            rows = below(rows, key.columns, key.ceiling(self.now))
         return paginate(
             rows,
             self.sort,

@@ -9,7 +9,9 @@ within it (signhub.core.urgency), one index on (rank, time, id).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Q
 
@@ -28,6 +30,9 @@ class SortKey:
     # What every row of those views satisfies and a partial index of the key requires:
     # said in the page query so the database may walk that index.
     index_condition: Q | None = None
+    # The highest key value a row of those views has at a given time (None: no bound): said
+    # to the page query, the index walk starts there.
+    ceiling: Callable[[datetime], tuple] | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -58,6 +63,7 @@ SORT_KEYS: dict[str, SortKey] = {
             then=("attention_at",),
             views=("attention",),
             index_condition=Q(attention_rank__gt=urgency.NONE),
+            ceiling=urgency.ceiling,
         ),
     )
 }
