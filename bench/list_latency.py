@@ -344,6 +344,7 @@ def main() -> None:
     from django.test import Client
 
     from signhub.core.models import ProviderAccount
+    from signhub.ops import worker
 
     seed(args.count)
     user, _ = User.objects.get_or_create(
@@ -352,6 +353,10 @@ def main() -> None:
     client = Client()
     client.force_login(user)
     account_id = ProviderAccount.objects.get(name="bench-box").pk
+    # As a web worker starts (signhub.wsgi): every view imported, long-lived objects frozen
+    # out of the collector's walks (without it a full collection adds ~80 ms to one request
+    # in a few dozen: signhub.ops.worker).
+    worker.prepare()
     vendor = connection.vendor
     print(f"\n{vendor}, {args.count:,} documents, {PER_PAGE} rows/page, {args.repeat} runs; "
           "p50 / p95 in ms\n")  # fmt: skip
