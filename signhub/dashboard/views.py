@@ -137,23 +137,17 @@ def _person_parties(rows: list, person: str) -> None:
         doc.person_parties = parties.get(doc.pk, [])
 
 
-def _rows_html(
-    rows: list,
-    accounts: list[ProviderAccount],
-    person: str,
-    back: str = "",
-    why: bool = False,
-    select: bool = False,
-):
+def _row_renderer(accounts: list[ProviderAccount], back: str = "") -> RowRenderer:
+    return RowRenderer(
+        providers=dict(provider_choices()), accounts={a.pk: a for a in accounts}, back=back
+    )
+
+
+def _rows_html(renderer: RowRenderer, rows: list, person: str, why: bool) -> str:
+    """The list's rows, each with its bulk-action checkbox (and the employee's part)."""
     if person and rows:
         _person_parties(rows, person)
-    renderer = RowRenderer(
-        providers=dict(provider_choices()),
-        accounts={a.pk: a for a in accounts},
-        back=back,
-        select=select,
-    )
-    return renderer.render(rows, person, why)
+    return renderer.render(rows, person, why, select=True)
 
 
 @login_required
@@ -167,9 +161,12 @@ def documents(request: HttpRequest) -> HttpResponse:
     back = back_param(request.get_full_path())
     attention = data["view"] == "attention"
     expiring, expiring_more = [], False
-    if attention and (not data["status"] or DocumentStatus.IN_PROGRESS in data["status"]):
-        # The same filter without the view: in-progress documents about to expire.
+    in_progress_shown = not data["status"] or DocumentStatus.IN_PROGRESS in data["status"]
+    if attention and in_progress_shown and not page.has_prev:
+        # On the first page, above the list: the same filter without the view, in-progress
+        # documents about to expire (listed first, so later pages do not repeat them).
         expiring, expiring_more = expiring_soon(doc_list.base_in_view(""), doc_list.now, ROW_FIELDS)
+    renderer = _row_renderer(accounts, back)  # one zone, "now" and URL patterns for both
     stale = [a for a in accounts if a.enabled and (a.last_sync_failed or a.is_stale)]
     providers = sorted({(a.provider, a.get_provider_display()) for a in accounts})
     context = {
@@ -178,9 +175,7 @@ def documents(request: HttpRequest) -> HttpResponse:
         "form": doc_list.form,
         "data": data,
         "page": page,
-        "rows_html": _rows_html(
-            page.rows, accounts, data["person"], back, why=attention, select=True
-        ),
+        "rows_html": _rows_html(renderer, page.rows, data["person"], why=attention),
         "evidence_limit": settings.SIGNHUB_EVIDENCE_MAX_DOCS,
         "counts": counts,
         "status_chips": [
@@ -199,7 +194,7 @@ def documents(request: HttpRequest) -> HttpResponse:
         "stale_accounts": stale,
         "account_summary": summarize(accounts),
         "attention": attention,
-        "expiring_html": _rows_html(expiring, accounts, "", back, why=True) if expiring else "",
+        "expiring_html": renderer.render(expiring, why=True) if expiring else "",
         "expiring_count": len(expiring),
         "expiring_more": expiring_more,
         "expiring_days": EXPIRING_DAYS,

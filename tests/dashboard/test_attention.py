@@ -173,3 +173,34 @@ def test_the_providers_end_reason_wins_and_the_status_cell_does_not_repeat_it(
     # The plain list keeps the end in its status cell.
     plain = staff_client.get("/documents/", {"status": "declined"}).content.decode()
     assert "Wrong salary" in plain
+
+
+def test_the_expiring_group_is_on_the_first_page_only(staff_client, attention):
+    """Listed first, on their own: later pages of the urgent list do not repeat the group
+    (nor pay for its query), and coming back to the first page shows it again."""
+    now = timezone.now()
+    IndexWriter(attention, seen_at=now).write(
+        [
+            make_record(
+                100 + i,
+                title=f"Declined {i}",
+                status=DocumentStatus.DECLINED,
+                completed_at=None,
+                last_activity_at=now - timedelta(hours=i + 1),
+            )
+            for i in range(30)
+        ]
+    )
+    first = staff_client.get("/documents/", {"view": "attention", "per_page": "25"})
+    assert b'class="expiring-group"' in first.content
+    token = first.context["page"].next_token
+    with CaptureQueriesContext(connection) as queries:
+        second = staff_client.get("/documents/", {"view": "attention", "after": token})
+    assert second.context["page"].has_prev and second.context["page"].rows
+    assert b'class="expiring-group"' not in second.content
+    assert not [q for q in queries if 'ORDER BY "core_signeddocument"."expires_at"' in q["sql"]]
+    back = staff_client.get(
+        "/documents/", {"view": "attention", "before": second.context["page"].prev_token}
+    )
+    assert not back.context["page"].has_prev
+    assert b'class="expiring-group"' in back.content
