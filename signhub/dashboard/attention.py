@@ -21,6 +21,7 @@ from .markup import format_html
 EXPIRING_DAYS = 7  # "expiring soon": still in progress, expiring within this many days
 EXPIRING_SHOWN = 25
 _DECLINED_WORDS = ("declin", "reject", "refus")
+_DASH, _NOTHING = mark_safe("—"), mark_safe("")
 
 # Most urgent first: the order of the groups on the page and of the legend.
 GROUPS = {
@@ -63,7 +64,7 @@ def reason_html(doc, now: datetime, time: Callable[..., str]) -> SafeString:
     """
     group = group_of(doc, now)
     if not group:
-        return mark_safe("—")
+        return _DASH
     label = format_html('<strong class="why-{}">{}</strong>', group, GROUPS.get(group, ""))
     ended_at, ended_by = doc.ended_at, doc.ended_by
     end_reason = (doc.end_reason or "").strip()
@@ -73,7 +74,7 @@ def reason_html(doc, now: datetime, time: Callable[..., str]) -> SafeString:
         decided = (signer or {}).get("decided_at")
         when = ended_at or (parse_datetime(decided) if isinstance(decided, str) else decided)
         when = when or doc.last_activity_at
-        text = format_html(" by {}", who) if who else mark_safe("")
+        text = format_html(" by {}", who) if who else _NOTHING
         if end_reason:
             text = format_html("{}: “{}”", text, _shorten(end_reason))
         elif doc.provider_status:
@@ -93,7 +94,7 @@ def reason_html(doc, now: datetime, time: Callable[..., str]) -> SafeString:
         if when:
             return format_html("{}: “{}”<br>{}", label, words, time(when))
         return format_html("{}: “{}”", label, words)
-    return mark_safe("—")
+    return _DASH
 
 
 def expiring(base: QuerySet, now: datetime) -> QuerySet:

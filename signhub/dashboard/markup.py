@@ -16,12 +16,25 @@ from django.utils.safestring import SafeString
 
 
 def escaped(value) -> str:
-    """`conditional_escape(value)`."""
+    """`conditional_escape(value)`; the kinds a row passes most (text, markup already
+    escaped, numbers) are told by their exact type first."""
+    kind = type(value)
+    if kind is str:
+        return _escape(value)
+    if kind is SafeString:
+        return value
+    if kind is int:  # digits and a sign: nothing to escape
+        return str(value)
     if isinstance(value, Promise):
         value = str(value)
     if hasattr(value, "__html__"):
         return value.__html__()
     return _escape(str(value))
+
+
+def safe(text: str) -> SafeString:
+    """`mark_safe(text)` for text known to be a str (no check for lazy values)."""
+    return SafeString(text)
 
 
 def escape(value) -> SafeString:

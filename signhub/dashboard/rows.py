@@ -23,7 +23,7 @@ from signhub.core.models import DocumentParty
 from signhub.core.status import ENDED_STATUSES, DocumentStatus
 
 from .attention import reason_html
-from .markup import escape, format_html, format_html_join
+from .markup import escape, format_html, format_html_join, safe
 from .templatetags.dashboard import download_label, first_file, time_html
 
 MAX_SIGNERS = 3  # names shown in the row; the rest as "+N more"
@@ -92,7 +92,7 @@ class RowRenderer:
         self.download_url = UrlPattern("downloads:file", 2)
 
     def time(self, moment: datetime | None, style: str = "short", rel: bool = True) -> SafeString:
-        return mark_safe(time_html(moment, self.zone, self.zone_label, self.now, style, rel))
+        return safe(time_html(moment, self.zone, self.zone_label, self.now, style, rel))
 
     def render(
         self, rows: list, person: str = "", why: bool = False, select: bool = False
@@ -100,7 +100,7 @@ class RowRenderer:
         """`why`: the needs-attention column saying when, who and why; `select`: a checkbox
         per row for the bulk actions (form "bulk")."""
         # Each row is safe already (format_html escaped its values): joining keeps it so.
-        return mark_safe("\n".join(self.row(doc, person, why, select) for doc in rows))
+        return safe("\n".join(self.row(doc, person, why, select) for doc in rows))
 
     def row(self, doc, person: str, why: bool = False, select: bool = False) -> SafeString:
         """One <tr> in one format_html call: every provider value is an argument, escaped
@@ -172,7 +172,7 @@ class RowRenderer:
             words.append(format_html(': <span class="reason" title="{}">{}</span>', reason, shown))
         if not words:
             return status
-        return format_html('{}<span class="ended">{}</span>', status, mark_safe("".join(words)))
+        return format_html('{}<span class="ended">{}</span>', status, safe("".join(words)))
 
     @staticmethod
     def _sender(doc) -> SafeString:
@@ -203,13 +203,13 @@ class RowRenderer:
                 pieces.append(escape(party.status))
             if party.decided_at:
                 pieces.append(self.time(party.decided_at, "long"))
-            parts.append((mark_safe(" · ".join(pieces)),))
+            parts.append((safe(" · ".join(pieces)),))
         return format_html_join("", "<div>{}</div>", parts) or _NONE
 
     def _download(self, doc) -> SafeString:
         file = first_file(doc)
         if not file:
-            return mark_safe("")
+            return _EMPTY
         label = download_label(file)
         return format_html(
             '<a class="btn small" href="{}" aria-label="{}: {} of {}">{}</a>',

@@ -48,3 +48,16 @@ def test_format_html_join_and_escape_match_django():
     for value in VALUES:
         assert markup.escape(value) == django_html.escape(value)
         assert isinstance(markup.escape(value), SafeString)
+
+
+def test_the_exact_type_shortcuts_match_django():
+    """Text, markup already escaped and integers take the short way; their subclasses and
+    lookalikes (bool, a str subclass) still go the general way, with Django's result."""
+
+    class Text(str):
+        def __html__(self):
+            return "<u>own</u>"
+
+    for value in (EVIL, SafeString(EVIL), -42, 0, True, Text(EVIL), 10**30):
+        assert markup.escaped(value) == django_html.conditional_escape(value)
+    assert isinstance(markup.safe("<b>"), SafeString) and markup.safe("<b>") == "<b>"
