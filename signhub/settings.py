@@ -80,6 +80,8 @@ MIDDLEWARE = [
     # Early, so every later log line of the request carries its id.
     "signhub.ops.request_id.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Inside SessionMiddleware: decides, before it saves, whether the session is due a save.
+    "signhub.ops.sessions.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -182,7 +184,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
-SESSION_SAVE_EVERY_REQUEST = True  # expiry counts from the last request (inactivity)
+# Expiry counts from the last request (inactivity), to within this many seconds: a session
+# is saved when changed or when its last save is this old, not on every request
+# (signhub.ops.sessions).
+SIGNHUB_SESSION_REFRESH_SECONDS = env.int("SIGNHUB_SESSION_REFRESH_SECONDS", default=60)
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -37,7 +37,9 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
 
 
 def test_sessions_expire_after_inactivity():
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    # Sliding expiry, saved at most once a refresh interval (tests/ops/test_sessions.py).
+    assert "signhub.ops.sessions.SessionRefreshMiddleware" in settings.MIDDLEWARE
+    assert 0 < settings.SIGNHUB_SESSION_REFRESH_SECONDS <= 300
     assert 0 < settings.SESSION_COOKIE_AGE <= 24 * 3600
     assert settings.SESSION_COOKIE_HTTPONLY is True
 
