@@ -154,7 +154,7 @@ class DocumentList:
         counts = self.counts
         rows = self.queryset.only(*ROW_FIELDS)
         key = sort_key(self.sort)
-        if key.ceiling is not None:
+        if key.ceiling is not None and not self._walks_down_from_a_cursor:
             rows = below(rows, key.columns, key.ceiling(self.now))
         return paginate(
             rows,
@@ -164,6 +164,17 @@ class DocumentList:
             before=self.before,
             total=None if counts.total_capped else counts.total,
         )
+
+    @property
+    def _walks_down_from_a_cursor(self) -> bool:
+        """The page starts at a cursor and walks the key downwards: the cursor's row value
+        is then the bound the index walk seeks to, and the sort key's ceiling above it would
+        only compete with it (PostgreSQL starts a walk at one of two row-value bounds; at
+        the ceiling it read down to the cursor: 3 ms in the middle of 1M documents)."""
+        descending = self.sort.startswith("-")
+        if descending:
+            return self.after is not None
+        return self.before is not None and not self.before.at_end
 
     @cached_property
     def path(self) -> str:

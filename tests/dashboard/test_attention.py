@@ -204,3 +204,41 @@ def test_the_expiring_group_is_on_the_first_page_only(staff_client, attention):
     )
     assert not back.context["page"].has_prev
     assert b'class="expiring-group"' in back.content
+
+
+def _urgency_page_sql(client, params: dict) -> tuple[str, object]:
+    """The SQL of the page's walk along the urgency key (its first query ordered by it)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/documents/", params)
+    walks = [q["sql"] for q in queries if '"attention_rank" ' in q["sql"].split("ORDER BY")[-1]]
+    return walks[0], response
+
+
+def test_a_page_walking_down_from_a_cursor_seeks_to_the_cursor_alone(staff_client, attention):
+    """Two row-value bounds compete: PostgreSQL starts its index walk at one and checks the
+    other per row, so with (OVERDUE, now) as well a page in the middle of 1,000,000
+    documents read everything from the top down to its cursor (3.1 ms -> 0.1 ms)."""
+    from signhub.dashboard.paging import _cursor_for
+
+    ceiling = '"core_signeddocument"."attention_at") < ('
+    cursor = '"core_signeddocument"."id") < ('
+    params = {"view": "attention", "per_page": "25"}
+    first_sql, first = _urgency_page_sql(staff_client, params)
+    assert ceiling in first_sql and cursor not in first_sql
+    top = first.context["page"].rows[0]
+    token = _cursor_for(top, "-urgency", 1).encode()
+    after_sql, after = _urgency_page_sql(staff_client, {**params, "after": token})
+    assert cursor in after_sql and ceiling not in after_sql
+    assert [d.title for d in after.context["page"].rows] == ["Broken", "Declined offer"]
+    # Walking up (Previous), the ceiling stays: it ends that walk.
+    before_sql, _ = _urgency_page_sql(staff_client, {**params, "before": token})
+    assert ceiling in before_sql
+    # Sorted least urgent first, walking down is Previous.
+    rows_up = staff_client.get("/documents/", {**params, "sort": "urgency"}).context["page"].rows
+    assert [d.title for d in rows_up] == ["Declined offer", "Broken", "Overdue NDA"]
+    token = _cursor_for(rows_up[-1], "urgency", 3).encode()
+    params = {**params, "sort": "urgency", "before": token}
+    down_sql, down = _urgency_page_sql(staff_client, params)
+    assert cursor in down_sql and ceiling not in down_sql
+    # Fewer than a page precede it: the pager shows the true first page instead.
+    assert down.context["page"].rows == rows_up
