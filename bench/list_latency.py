@@ -319,7 +319,7 @@ def pct(times: list[float]) -> str:
     times = sorted(times)
     p50 = statistics.median(times)
     p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
-    return f"{p50:.0f} / {p95:.0f}"
+    return f"{p50:.1f} / {p95:.1f}"
 
 
 def main() -> None:
