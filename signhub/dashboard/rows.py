@@ -35,17 +35,25 @@ _NONE = mark_safe("—")
 _EMPTY = mark_safe("")
 _REMOVED_ROW = mark_safe(' class="removed"')
 _REMOVED_BADGE = mark_safe(' <span class="badge removed-badge">removed at provider</span>')
-_ROW = (
-    "<tr{}>{}"
+_TITLE_CELL = (
     '<td data-label="Title" class="title"><a href="{}" hx-get="{}">{}</a> '
     '<small class="muted ext">{}</small>{}{}</td>'
-    '<td data-label="Provider"><span class="badge provider">{}</span> '
-    '<span class="acct">{}</span></td>'
-    '<td data-label="Status">{}</td>{}'
+)
+_PROVIDER_CELL = '<td data-label="Provider"><span class="badge provider">{}</span> <span class="acct">{}</span></td>'
+_ROW = (
+    "<tr{}>{}" + _TITLE_CELL + _PROVIDER_CELL + '<td data-label="Status">{}</td>{}'
     '<td data-label="Sender">{}</td>'
     '<td data-label="Signers" class="signers">{}</td>{}'
     '<td data-label="Completed">{}</td>'
     '<td data-label="Created">{}</td>'
+    '<td data-label="Download" class="actions">{}</td>'
+    "</tr>"
+)
+# Expiring soon (needs attention's group): in progress, nothing completed yet, so no status,
+# completed or created column; the Why cell says when it expires.
+_EXPIRING_ROW = (
+    "<tr{}>" + _TITLE_CELL + _PROVIDER_CELL + '<td data-label="Why" class="why">{}</td>'
+    '<td data-label="Signers" class="signers">{}</td>'
     '<td data-label="Download" class="actions">{}</td>'
     "</tr>"
 )
@@ -102,16 +110,38 @@ class RowRenderer:
         # Each row is safe already (format_html escaped its values): joining keeps it so.
         return safe("\n".join(self.row(doc, person, why, select) for doc in rows))
 
-    def row(self, doc, person: str, why: bool = False, select: bool = False) -> SafeString:
-        """One <tr> in one format_html call: every provider value is an argument, escaped
-        by it (one call per row, not per cell: that is what keeps 100 rows at ~3 ms)."""
-        removed = doc.removed_at is not None
+    def render_expiring(self, rows: list) -> SafeString:
+        """Needs attention's expiring-soon group: compact rows of the EXPIRING_FIELDS."""
+        return safe("\n".join(self.expiring_row(doc) for doc in rows))
+
+    def expiring_row(self, doc) -> SafeString:
         url = self.detail_url(doc.pk)
+        return format_html(
+            _EXPIRING_ROW,
+            _REMOVED_ROW if doc.removed_at is not None else _EMPTY,
+            *self._title_args(doc, url),
+            self.providers.get(doc.provider, doc.provider),
+            getattr(self.accounts.get(doc.account_id), "name", ""),
+            reason_html(doc, self.now, self.time),
+            self._signers(doc),
+            self._download(doc),
+        )
+
+    def _title_args(self, doc, url: str) -> tuple:
+        """The title cell's values: link, title, provider id, removed badge, labels."""
         labels = format_html_join(
             "",
             '<span class="label">{}</span>',
             ((label,) for label in (doc.labels or [])[:MAX_LABELS]),
         )
+        badge = _REMOVED_BADGE if doc.removed_at is not None else _EMPTY
+        return url, url, doc.title or "(untitled)", doc.external_id, badge, labels
+
+    def row(self, doc, person: str, why: bool = False, select: bool = False) -> SafeString:
+        """One <tr> in one format_html call: every provider value is an argument, escaped
+        by it (one call per row, not per cell: that is what keeps 100 rows at ~3 ms)."""
+        removed = doc.removed_at is not None
+        url = self.detail_url(doc.pk)
         optional = _EMPTY
         if why:
             reason = reason_html(doc, self.now, self.time)  # safe: built with format_html
@@ -131,12 +161,7 @@ class RowRenderer:
             _ROW,
             _REMOVED_ROW if removed else _EMPTY,
             checkbox,
-            url,
-            url,
-            doc.title or "(untitled)",
-            doc.external_id,
-            _REMOVED_BADGE if removed else _EMPTY,
-            labels,
+            *self._title_args(doc, url),
             self.providers.get(doc.provider, doc.provider),
             getattr(self.accounts.get(doc.account_id), "name", ""),
             # Needs attention: the badge alone; the Why cell says when, who and why.

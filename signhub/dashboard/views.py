@@ -30,7 +30,7 @@ from signhub.downloads.forms import IdListField
 
 from .attention import EXPIRING_DAYS, expiring_soon
 from .back import back_link, back_param
-from .changelist import ROW_FIELDS, DocumentList
+from .changelist import DocumentList
 from .csv_export import export_lines
 from .forms import PAGE_SIZES
 from .paging import ordering
@@ -165,7 +165,7 @@ def documents(request: HttpRequest) -> HttpResponse:
     if attention and in_progress_shown and not page.has_prev:
         # On the first page, above the list: the same filter without the view, in-progress
         # documents about to expire (listed first, so later pages do not repeat them).
-        expiring, expiring_more = expiring_soon(doc_list.base_in_view(""), doc_list.now, ROW_FIELDS)
+        expiring, expiring_more = expiring_soon(doc_list.base_in_view(""), doc_list.now)
     renderer = _row_renderer(accounts, back)  # one zone, "now" and URL patterns for both
     stale = [a for a in accounts if a.enabled and (a.last_sync_failed or a.is_stale)]
     providers = sorted({(a.provider, a.get_provider_display()) for a in accounts})
@@ -194,7 +194,7 @@ def documents(request: HttpRequest) -> HttpResponse:
         "stale_accounts": stale,
         "account_summary": summarize(accounts),
         "attention": attention,
-        "expiring_html": renderer.render(expiring, why=True) if expiring else "",
+        "expiring_html": renderer.render_expiring(expiring) if expiring else "",
         "expiring_count": len(expiring),
         "expiring_more": expiring_more,
         "expiring_days": EXPIRING_DAYS,

@@ -20,6 +20,8 @@ from signhub.dashboard.attention import expiring
 from tests.fakes import make_record
 
 pytestmark = pytest.mark.django_db
+# The expiring-soon group's query, told apart by its range's lower bound (now).
+EXPIRING_RANGE = '"core_signeddocument"."expires_at" >= '
 
 
 def cells(html: str, label: str) -> list[str]:
@@ -198,7 +200,7 @@ def test_the_expiring_group_is_on_the_first_page_only(staff_client, attention):
         second = staff_client.get("/documents/", {"view": "attention", "after": token})
     assert second.context["page"].has_prev and second.context["page"].rows
     assert b'class="expiring-group"' not in second.content
-    assert not [q for q in queries if 'ORDER BY "core_signeddocument"."expires_at"' in q["sql"]]
+    assert not [q for q in queries if EXPIRING_RANGE in q["sql"]]
     back = staff_client.get(
         "/documents/", {"view": "attention", "before": second.context["page"].prev_token}
     )
@@ -242,3 +244,36 @@ def test_a_page_walking_down_from_a_cursor_seeks_to_the_cursor_alone(staff_clien
     assert cursor in down_sql and ceiling not in down_sql
     # Fewer than a page precede it: the pager shows the true first page instead.
     assert down.context["page"].rows == rows_up
+
+
+def test_the_expiring_group_shows_the_soonest_ten_compactly(staff_client, attention):
+    from signhub.dashboard.attention import EXPIRING_SHOWN
+
+    now = timezone.now()
+    IndexWriter(attention, seen_at=now).write(
+        [
+            make_record(
+                200 + i,
+                title=f"Expiring {i:02d}",
+                status=DocumentStatus.IN_PROGRESS,
+                completed_at=None,
+                expires_at=now + timedelta(hours=10 + i),
+            )
+            for i in range(12)
+        ]
+    )
+    with CaptureQueriesContext(connection) as queries:
+        html = staff_client.get("/documents/", {"view": "attention"}).content.decode()
+    group = html.split('class="expiring-group"')[1].split("</section>")[0]
+    titles = re.findall(r'hx-get="/documents/\d+/">([^<]+)</a>', group)
+    assert EXPIRING_SHOWN == 10
+    assert titles == [f"Expiring {i:02d}" for i in range(10)]  # soonest first
+    assert "10+ in progress, soonest first" in group
+    assert "Only the 10 expiring soonest are shown." in group
+    heads = re.findall(r'<th scope="col">(.*?)</th>', group)
+    assert heads[:4] == ["Title", "Provider · account", "Why", "Signers"]
+    # One query for the group, of its own columns only (no status text, dates or JSON it
+    # does not show).
+    (sql,) = [q["sql"] for q in queries if EXPIRING_RANGE in q["sql"]]
+    assert '"provider_status"' not in sql and '"completed_at"' not in sql
+    assert sql.rstrip().endswith("LIMIT 11")

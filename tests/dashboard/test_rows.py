@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -124,3 +124,47 @@ def test_a_declined_row_says_when_by_whom_and_why_and_offers_the_original(render
     assert "…" in text and "x" * 200 not in text  # long reasons cut in the row
     assert '/download/doc"' in html and ">Download original</a>" in html
     assert "Download signed" not in html
+
+
+class OnlyThese(SimpleNamespace):
+    """A document with only some fields loaded: reading any other is an error (a deferred
+    field would cost a query per row)."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"the row read {name!r}, which its query does not load")
+
+
+def expiring_doc(**overrides):
+    from signhub.dashboard.attention import EXPIRING_FIELDS
+
+    now = timezone.now()
+    fields = {k: v for k, v in doc().__dict__.items() if k in EXPIRING_FIELDS or k == "pk"}
+    fields.update(status="in_progress", expires_at=now + timedelta(days=2), files=[])
+    fields.update(overrides)
+    return OnlyThese(**fields)
+
+
+def test_expiring_rows_are_compact_escaped_and_read_only_their_fields(renderer):
+    html = renderer.render_expiring(
+        [
+            expiring_doc(),
+            expiring_doc(
+                pk=8,
+                title=EVIL,
+                external_id=EVIL,
+                labels=[EVIL],
+                signers=[{"name": EVIL}],
+                files=[{"key": "k", "name": EVIL, "kind": "original"}],
+                removed_at=timezone.now(),
+            ),
+        ]
+    )
+    first, second = html.split("\n")
+    cells = re.findall(r'<td data-label="([^"]+)"', first)
+    assert cells == ["Title", "Provider", "Why", "Signers", "Download"]
+    assert '<a href="/documents/7/" hx-get="/documents/7/">Offer letter</a>' in first
+    why = re.search(r'<td data-label="Why" class="why">(.*?)</td>', first).group(1)
+    assert why.startswith('<strong class="why-expiring">Expiring soon</strong>: expires <time')
+    assert "in 2 days" in why or "in 1 day" in why
+    assert "<img" not in second and second.count("&lt;img src=x") >= 5
+    assert second.startswith('<tr class="removed">') and "removed at provider" in second
