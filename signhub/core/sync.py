@@ -137,6 +137,7 @@ SYNC_GC_THRESHOLD = 100_000
 _gc_lock = threading.Lock()
 _gc_users = 0
 _gc_saved: tuple[int, ...] = ()
+_gc_unfreeze = True  # False when the process was frozen before the first sync began
 
 
 @contextmanager
@@ -153,10 +154,13 @@ def _long_lived_heap_frozen():
     were scanned again (1.1-2.1 s of a 100,000-document first sync on PostgreSQL, ~10 %
     of its CPU, with the next page prepared ahead). Cycles are still collected, just
     later: memory stays bounded by the threshold. Process-wide, set by the first sync
-    running and restored by the last (syncs of several accounts run in threads)."""
-    global _gc_users, _gc_saved
+    running and restored by the last (syncs of several accounts run in threads). A web
+    worker froze its start-up objects already (`signhub.ops.worker`, a sync run inline by
+    the immediate task backend): those stay frozen after the sync."""
+    global _gc_users, _gc_saved, _gc_unfreeze
     with _gc_lock:
         if not _gc_users:
+            _gc_unfreeze = gc.get_freeze_count() == 0
             gc.freeze()
             _gc_saved = gc.get_threshold()
             gc.set_threshold(SYNC_GC_THRESHOLD, *_gc_saved[1:])
@@ -168,7 +172,8 @@ def _long_lived_heap_frozen():
             _gc_users -= 1
             if not _gc_users:
                 gc.set_threshold(*_gc_saved)
-                gc.unfreeze()
+                if _gc_unfreeze:
+                    gc.unfreeze()
 
 
 def _run(

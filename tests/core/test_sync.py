@@ -322,3 +322,24 @@ def test_the_collector_runs_less_often_during_a_sync_and_as_before_after(make_ac
 
     assert during and {t[0] for t in during} == {sync.SYNC_GC_THRESHOLD}
     assert gc.get_threshold() == before
+
+
+def test_a_sync_in_a_frozen_web_worker_leaves_its_start_up_objects_frozen(make_account):
+    """The immediate task backend runs "Sync now" inside the web worker, which froze what
+    was alive at start (signhub.ops.worker): the sync must not hand those back to the
+    collector's walks. A process that was not frozen is unfrozen again after a sync."""
+    import gc
+
+    account = make_account(name="acme", options={"page_size": 2})
+    FakeConnector.data["acme"] = [make_record(i) for i in range(4)]
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        sync_account(account, full=True)
+        # (A frozen object still dies when its last reference goes: hence "most".)
+        assert gc.get_freeze_count() > 0.9 * frozen
+    finally:
+        gc.unfreeze()
+    sync_account(account, full=True)
+    assert gc.get_freeze_count() == 0
