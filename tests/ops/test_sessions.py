@@ -3,15 +3,20 @@ to within SIGNHUB_SESSION_REFRESH_SECONDS, and a session is not written on every
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from signhub.ops import sessions
 from signhub.ops.sessions import SAVED_AT
 
 pytestmark = pytest.mark.django_db
@@ -63,15 +68,65 @@ def test_a_page_after_the_interval_renews_the_expiry_and_the_cookie(staff_client
     assert _session_writes(staff_client)[0] == 0
 
 
-def test_an_inactive_session_expires(staff_client):
-    Session.objects.filter(session_key=staff_client.session.session_key).update(
-        expire_date=timezone.now() - timedelta(seconds=1)
-    )
-    response = staff_client.get("/documents/")
+def test_activity_keeps_a_session_alive_and_inactivity_ends_it(client, django_user_model, settings):
+    """Real time, a two-second session: requests every 0.7 s for 3 s (past its age) stay
+    signed in, since it is renewed at most every second (half its age); then 2.3 s without
+    a request and it is over."""
+    settings.SESSION_COOKIE_AGE = 2
+    client.force_login(django_user_model.objects.create_superuser("ann", "a@example.com", None))
+    started = time.monotonic()
+    while time.monotonic() - started < 3:
+        assert client.get("/documents/").status_code == 200
+        time.sleep(0.7)
+    time.sleep(2.3)
+    response = client.get("/documents/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-def test_a_session_changed_by_the_request_is_saved_at_once(staff_client, settings):
+def test_the_interval_never_outlasts_half_the_session(settings):
+    settings.SIGNHUB_SESSION_REFRESH_SECONDS = 60
+    settings.SESSION_COOKIE_AGE = 30
+    assert sessions.refresh_interval() == 15
+    settings.SESSION_COOKIE_AGE = 8 * 3600
+    assert sessions.refresh_interval() == 60
+
+
+@pytest.mark.parametrize("stamp", [None, "garbage", [1], True, 10**12, -5.5])
+def test_a_missing_odd_or_future_stamp_means_a_save_is_due(stamp):
+    session = {} if stamp is None else {SAVED_AT: stamp}
+    assert sessions.save_due(session)
+    assert not sessions.save_due({SAVED_AT: int(time.time()) - 1})
+
+
+def _through_middleware(session, change=None):
+    """The middleware around a view that may change the session (Django's SessionMiddleware,
+    outside it, then saves when `session.modified`)."""
+    request = RequestFactory().get("/")
+    request.session = session
+
+    def view(request):
+        request.session.get("anything")  # the view uses the session
+        if change:
+            request.session[change] = "x"
+        return HttpResponse()
+
+    sessions.SessionRefreshMiddleware(view)(request)
+    return session
+
+
+def test_a_session_the_request_changed_is_stamped_anew(db):
+    session = SessionStore()
+    session["_auth_user_id"] = "1"
+    session[SAVED_AT] = int(time.time()) - 5  # saved 5 s ago: not due
+    session.save()
+    session.modified = False
+    untouched = _through_middleware(SessionStore(session.session_key))
+    assert not untouched.modified
+    changed = _through_middleware(SessionStore(session.session_key), change="cart")
+    assert changed.modified and changed[SAVED_AT] >= int(time.time()) - 1
+
+
+def test_logging_out_leaves_no_session_row(staff_client, settings):
     settings.SIGNHUB_SESSION_REFRESH_SECONDS = 3600
     _age_last_save(staff_client, 10)
     response = staff_client.post("/logout/")
