@@ -24,8 +24,7 @@ EXPIRING_DAYS = 7  # "expiring soon": still in progress, expiring within this ma
 EXPIRING_SHOWN = 10
 # What the group's compact rows show (RowRenderer.expiring_row): the status is always "in
 # progress" and nothing is completed yet, so those columns and their data stay out.
-EXPIRING_FIELDS = [
-    "id",
+EXPIRING_FIELDS = [  # and the id, as "pk"
     "account_id",
     "provider",
     "external_id",

@@ -244,6 +244,17 @@ def test_a_page_walking_down_from_a_cursor_seeks_to_the_cursor_alone(staff_clien
     assert cursor in down_sql and ceiling not in down_sql
     # Fewer than a page precede it: the pager shows the true first page instead.
     assert down.context["page"].rows == rows_up
+    # Walking up from a cursor (least urgent first, Next) and the last page keep the ceiling.
+    token = _cursor_for(rows_up[0], "urgency", 1).encode()
+    up_params = {k: v for k, v in params.items() if k != "before"}
+    up_sql, up = _urgency_page_sql(staff_client, {**up_params, "after": token})
+    assert ceiling in up_sql and [d.title for d in up.context["page"].rows] == [
+        "Broken",
+        "Overdue NDA",
+    ]
+    for sort in ("urgency", "-urgency"):
+        last_sql, _ = _urgency_page_sql(staff_client, {**params, "sort": sort, "before": "end"})
+        assert ceiling in last_sql, sort
 
 
 def test_the_expiring_group_shows_the_soonest_ten_compactly(staff_client, attention):
