@@ -96,10 +96,11 @@
       window.history.back();
     });
 
-    // Escape closes the drawer too (keyboard users).
+    // Escape closes the drawer too (keyboard users), as soon as it shows a document: its
+    // "open" class comes only after htmx settles, and an Escape pressed before that was lost.
     document.addEventListener("keydown", function (event) {
       var panel = document.getElementById("detail");
-      if (event.key !== "Escape" || !panel || !panel.classList.contains("open")) return;
+      if (event.key !== "Escape" || !panel || !panel.children.length) return;
       var close = panel.querySelector("[data-close-detail]");
       if (close) { event.preventDefault(); close.click(); }  // handled: not also "clear"
     });

@@ -224,6 +224,20 @@ def test_tab_title_esc_focus_and_phone_signer_labels(page, live_server, review_w
     assert real_errors(page) == [], "\n".join(real_errors(page))
 
 
+def test_escape_closes_the_detail_before_htmx_settles(page, live_server, review_world):
+    """The drawer's "open" class comes when htmx settles; an Escape pressed as soon as the
+    document shows (a fast keyboard user, a busy machine) was lost. A long settle delay
+    makes that moment wide enough to hit every time."""
+    login(page, live_server)
+    page.evaluate("htmx.config.defaultSettleDelay = 3000")
+    page.get_by_role("link", name="Offer letter 1", exact=True).click()
+    page.locator("#detail-title").wait_for()
+    assert "open" not in (page.locator("#detail").get_attribute("class") or "")
+    page.keyboard.press("Escape")
+    page.wait_for_url(re.compile(r"/documents/$"), timeout=2500)
+    assert page.locator("#detail-title").count() == 0
+
+
 def test_the_account_status_is_one_line_that_opens_and_says_each_failure_once(
     page, live_server, review_world
 ):
