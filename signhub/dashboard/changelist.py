@@ -142,7 +142,13 @@ class DocumentList:
         the evidence pack list (and, past its limit, take the first of)."""
         condition = sort_key(self.sort).index_condition
         selected = self.queryset if condition is None else self.queryset.filter(condition)
-        return selected.order_by(*ordering(self.sort))
+        return selected.order_by(*self.order)
+
+    @cached_property
+    def order(self) -> list:
+        """The list's full order (its sort, NULLs last, ties by id): its pages, the CSV
+        export and the evidence pack list the documents alike."""
+        return ordering(self.sort)
 
     @cached_property
     def counts(self) -> Counts:

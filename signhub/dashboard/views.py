@@ -33,7 +33,6 @@ from .back import back_link, back_param
 from .changelist import DocumentList
 from .csv_export import export_lines
 from .forms import PAGE_SIZES
-from .paging import ordering
 from .preview import preview_for
 from .rows import RowRenderer
 from .sorting import SORT_CHOICES, choices_for
@@ -270,7 +269,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         if not ids or len(ids) > MAX_SELECTED:
             return HttpResponseBadRequest(f"Select between 1 and {MAX_SELECTED} documents.")
         # The list's query string rides along (the bar's formaction): its order.
-        order = ordering(DocumentList.from_request(request).sort)
+        order = DocumentList.from_request(request).order
         rows = SignedDocument.objects.visible_to(request.user).filter(pk__in=ids).order_by(*order)
         audit.record(request, "export_csv", "documents", selected=len(ids))
         return _export_response(rows)

@@ -9,10 +9,8 @@ account they cannot see would widen to every account they can).
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, QueryDict
 
 from signhub.dashboard.changelist import DocumentList
-from signhub.dashboard.paging import ordering
 
 
 class FilterRefused(ValueError):
@@ -23,16 +21,9 @@ class FilterRefused(ValueError):
         self.errors = errors
 
 
-def filtered_documents(request: HttpRequest, params: QueryDict) -> QuerySet:
-    """The documents `params` select for the request's user (visibility included), in the
-    list's order: a pack capped at its limit holds the list's first documents."""
-    doc_list = DocumentList.from_request(request, params)
+def filtered_documents(doc_list: DocumentList) -> QuerySet:
+    """The documents the list selects for its user (visibility included), in its order: a
+    pack capped at its limit holds the list's first documents."""
     if doc_list.form.errors:
         raise FilterRefused(doc_list.form.errors)
     return doc_list.ordered
-
-
-def list_order(request: HttpRequest, params: QueryDict) -> list:
-    """The order of the list `params` describe (its sort, or its view's default): the
-    pack and the CSV of a selection list their documents as the page did."""
-    return ordering(DocumentList.from_request(request, params).sort)

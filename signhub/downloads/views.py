@@ -21,12 +21,13 @@ from signhub.core.errors import ConnectorError
 from signhub.core.http.patience import make_interactive
 from signhub.core.models import SignedDocument
 from signhub.dashboard.back import back_link
+from signhub.dashboard.changelist import DocumentList
 
 from .content_types import served_type
 from .evidence import EvidencePack, PackStats
 from .filenames import content_disposition, download_filename
 from .forms import EvidencePackForm
-from .selection import FilterRefused, filtered_documents, list_order
+from .selection import FilterRefused, filtered_documents
 from .streaming import DownloadAborted, PrimedStream, open_primed
 
 logger = logging.getLogger(__name__)
@@ -222,9 +223,11 @@ def evidence_pack(request: HttpRequest) -> HttpResponse:
     visible = SignedDocument.objects.visible_to(request.user)
     scope = form.cleaned_data["scope"]
     filter_data = request.GET if request.GET else request.POST
+    # The list the pack was asked from: its filter (scope "filter") and its order (both).
+    doc_list = DocumentList.from_request(request, filter_data)
     if scope == EvidencePackForm.FILTER:
         try:
-            documents = filtered_documents(request, filter_data)
+            documents = filtered_documents(doc_list)
         except FilterRefused as refused:
             return render(
                 request,
@@ -256,7 +259,7 @@ def evidence_pack(request: HttpRequest) -> HttpResponse:
         visible.filter(pk__in=ids)
         .select_related("account")
         .defer("raw", "search_text")
-        .order_by(*list_order(request, filter_data))
+        .order_by(*doc_list.order)
     )
     if not ids or not queryset.exists():
         raise Http404("No documents")
