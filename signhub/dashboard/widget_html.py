@@ -10,11 +10,11 @@ here; any other widget (or a value the templates would localize) goes to Django'
 
 from __future__ import annotations
 
-from html import escape
-
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import Promise
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import mark_safe
+
+from .markup import escaped  # `{{ value }}`: autoescaped, safe strings kept
 
 _INPUTS = {
     "django/forms/widgets/text.html",
@@ -26,15 +26,10 @@ _SELECT = "django/forms/widgets/select.html"
 _OPTION = "django/forms/widgets/select_option.html"
 
 
-def _var(value) -> str:
-    """`{{ value }}` of a string (autoescaped, safe strings kept)."""
-    return str(value) if isinstance(value, SafeData) else escape(str(value))
-
-
 def _attrs(attrs: dict) -> str:
-    """django/forms/widgets/attrs.html: `value|stringformat:'s'` is `_var` for these."""
+    """django/forms/widgets/attrs.html: `value|stringformat:'s'` is `escaped` for these."""
     return "".join(
-        f" {_var(name)}" if value is True else f' {_var(name)}="{_var(value)}"'
+        f" {escaped(name)}" if value is True else f' {escaped(name)}="{escaped(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -52,20 +47,20 @@ class WidgetRenderer(DjangoTemplates):
         widget = context.get("widget")
         if template_name in _INPUTS and self._simple(widget):
             value = widget["value"]
-            shown = "" if value is None else f' value="{_var(value)}"'
+            shown = "" if value is None else f' value="{escaped(value)}"'
             return mark_safe(
-                f'<input type="{_var(widget["type"])}" name="{_var(widget["name"])}"'
+                f'<input type="{escaped(widget["type"])}" name="{escaped(widget["name"])}"'
                 f"{shown}{_attrs(widget['attrs'])}>"
             )
         if template_name == _SELECT and widget and self._options_simple(widget):
-            parts = [f'<select name="{_var(widget["name"])}"{_attrs(widget["attrs"])}>']
+            parts = [f'<select name="{escaped(widget["name"])}"{_attrs(widget["attrs"])}>']
             for group_name, group_choices, _index in widget["optgroups"]:
                 if group_name:
-                    parts.append(f'\n  <optgroup label="{_var(group_name)}">')
+                    parts.append(f'\n  <optgroup label="{escaped(group_name)}">')
                 for option in group_choices:
                     parts.append(
-                        f'\n  <option value="{_var(option["value"])}"{_attrs(option["attrs"])}>'
-                        f"{_var(option['label'])}</option>\n"
+                        f'\n  <option value="{escaped(option["value"])}"{_attrs(option["attrs"])}>'
+                        f"{escaped(option['label'])}</option>\n"
                     )
                 if group_name:
                     parts.append("\n  </optgroup>")
