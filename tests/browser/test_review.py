@@ -333,7 +333,7 @@ def test_needs_attention_shows_reasons_and_the_expiring_group(
     page.reload()
     page.locator(".expiring-group").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
-    page.screenshot(path=str(screenshots / "needs-attention-390.png"))
+    page.screenshot(path=str(screenshots / "needs-attention-390.png"), full_page=True)
     assert real_errors(page) == [], "\n".join(real_errors(page))
 
 
