@@ -53,7 +53,10 @@ def test_prepare_returns_the_frozen_count_and_leaves_the_collector_on():
 
     try:
         frozen = prepare()
-        assert frozen == gc.get_freeze_count() > 0
+        # What it froze, give or take objects freed since (a frozen object still dies when
+        # its last reference goes, in another thread too: the count is not exact later).
+        assert frozen > 50_000
+        assert 0.99 * frozen <= gc.get_freeze_count() <= frozen
         assert gc.isenabled()
     finally:
         gc.unfreeze()  # the test process goes on allocating as before
